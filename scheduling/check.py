@@ -1,0 +1,594 @@
+"""Independent check of a plan: every hard rule of rotation-io.md, recomputed from the instance and the moves.
+
+Nothing the plan claims (metrics, excluded, compliance) is trusted: eligibility, headcounts and
+difference coefficients are recomputed with ``scheduling.rules`` from the instance and the bare
+list of moves. No solver is needed (this module must not import ortools).
+
+Rule codes in ``Violation.rule``:
+
+- ``H1`` the mover exists, is eligible (E1–E3), moves at most once and from the instance school;
+- ``H2`` the move joins two different area classes, the destination exists and has pupils in the
+  teacher's stage, and both schools are in the same county (a cross-county move is reported as H2:
+  it is a destination the teacher may not take, like a same-area one);
+- ``H3``–``H8`` per county and school, exactly as the contract states;
+- ``PIN``, ``FORBID``, ``BACKBONE_CAP`` for the HR ``options`` of the instance.
+
+A teacher counts as moved when the moves put them at a school other than their instance school.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from scheduling import rules
+from scheduling.io import load_plan, load_problem
+from scheduling.problem import STAGES, Move, Problem, ProblemError, RotationResult, School, Teacher
+
+#: Tolerance for H8 comparisons of floating-point coefficients.
+CV_TOLERANCE = 1e-9
+#: A claimed coefficient further than this from the recomputed one is noted (plans may round to 2 decimals).
+CLAIM_TOLERANCE = 0.005
+#: Exit codes of ``run_check``.
+EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_NO_PLAN = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: its code, the county it concerns (None when unknown) and what is wrong, with numbers."""
+
+    rule: str
+    county: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f" [{self.county}]" if self.county else ""
+        return f"{self.rule}{where} {self.message}"
+
+
+# --------------------------------------------------------------------------- shared facts
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Everything the rules need, computed once from the problem and the moves."""
+
+    problem: Problem
+    moves: tuple[Move, ...]
+    teachers: Mapping[str, Teacher]
+    schools: Mapping[str, School]
+    county: Mapping[str, str]  # school id → county
+    eligible: frozenset[str]
+    before: Mapping[str, str]  # teacher id → school, before
+    after: Mapping[str, str]  # teacher id → school, after
+
+    @classmethod
+    def build(cls, problem: Problem, moves: Iterable[Move]) -> _Facts:
+        moves = tuple(moves)
+        return cls(
+            problem=problem,
+            moves=moves,
+            teachers={t.id: t for t in problem.teachers},
+            schools={s.id: s for s in problem.schools},
+            county=rules.county_of(problem),
+            eligible=rules.eligible_ids(problem),
+            before=rules.initial_placement(problem),
+            after=rules.apply_moves(problem, moves),
+        )
+
+    def movers(self) -> list[Teacher]:
+        """Teachers whom the moves put somewhere other than their instance school."""
+        return [t for t in self.problem.teachers if self.after[t.id] != t.school]
+
+    def county_of_teacher(self, teacher_id: str) -> str | None:
+        teacher = self.teachers.get(teacher_id)
+        return None if teacher is None else self.county[teacher.school]
+
+
+def _moves_of(plan: RotationResult | Iterable[Move]) -> tuple[Move, ...]:
+    return tuple(plan.moves) if isinstance(plan, RotationResult) else tuple(plan)
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:g}%"
+
+
+# --------------------------------------------------------------------------- H1, H2: each move
+
+
+def _exclusion_detail(teacher: Teacher, problem: Problem) -> str:
+    """Why a teacher is not eligible, in words with the numbers."""
+    policy = problem.policy
+    reason = rules.exclusion_reason(teacher, policy, problem.year)
+    if reason == "E1":
+        return f"E1: {teacher.years_at_school} years at the school, {policy.min_years_at_school} required"
+    if reason == "E2":
+        return "E2: " + ("exempt" if teacher.exempt else "already on exchange")
+    age_limit = policy.retirement_age[teacher.gender] - policy.retirement_buffer_years
+    return (
+        f"E3: aged {problem.year - teacher.birth_year} in {problem.year}, must be under {age_limit} "
+        f"(retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})"
+    )
+
+
+def _check_moves(facts: _Facts) -> list[Violation]:
+    """H1 and H2 for every move of the plan."""
+    found: list[Violation] = []
+    counts = Counter(m.teacher for m in facts.moves)
+    reported_twice: set[str] = set()
+    for number, move in enumerate(facts.moves, start=1):
+        teacher = facts.teachers.get(move.teacher)
+        if teacher is None:
+            found.append(
+                Violation(
+                    "H1",
+                    facts.county.get(move.from_school),
+                    f"move {number}: teacher {move.teacher} is not in the instance",
+                )
+            )
+            continue
+        county = facts.county[teacher.school]
+        if teacher.id not in facts.eligible:
+            found.append(
+                Violation("H1", county, f"{teacher.id} is not eligible ({_exclusion_detail(teacher, facts.problem)})")
+            )
+        if counts[teacher.id] > 1 and teacher.id not in reported_twice:
+            reported_twice.add(teacher.id)
+            found.append(Violation("H1", county, f"{teacher.id} moves {counts[teacher.id]} times; at most once"))
+        if move.from_school != teacher.school:
+            found.append(
+                Violation(
+                    "H1",
+                    county,
+                    f"{teacher.id} moves from {move.from_school}, but the instance places them at {teacher.school}",
+                )
+            )
+        found.extend(_check_destination(facts, teacher, move.to_school))
+    return found
+
+
+def _check_destination(facts: _Facts, teacher: Teacher, to_id: str) -> list[Violation]:
+    """H2 for one teacher moving from their instance school to ``to_id``."""
+    county = facts.county[teacher.school]
+    origin = facts.schools[teacher.school]
+    destination = facts.schools.get(to_id)
+    if destination is None:
+        return [Violation("H2", county, f"{teacher.id} moves to {to_id}, which is not in the instance")]
+    found = []
+    if destination.county != origin.county:
+        found.append(
+            Violation(
+                "H2",
+                county,
+                f"{teacher.id} moves from {origin.id} in {origin.county} to "
+                f"{destination.id} in {destination.county}: moves may not leave the county",
+            )
+        )
+    if destination.area == origin.area:
+        found.append(
+            Violation(
+                "H2",
+                county,
+                f"{teacher.id} moves from {origin.id} to {destination.id}, both "
+                f"{origin.area}: a move must join two different area classes",
+            )
+        )
+    if destination.pupils(teacher.stage) <= 0:
+        found.append(
+            Violation(
+                "H2", county, f"{teacher.id} teaches {teacher.stage} but {destination.id} has no {teacher.stage} pupils"
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- H3–H8: per county and school
+
+
+def _compliance(facts: _Facts) -> dict[str, dict[str, dict[str, Any]]]:
+    """H3–H8 with their numbers, per county (see ``compliance``)."""
+    problem, policy = facts.problem, facts.problem.policy
+    movers = facts.movers()
+    eligible_per_county = rules.eligible_by_county(problem)
+    moves_per_county = Counter(facts.county[t.school] for t in movers)
+    backbone_per_county = Counter(facts.county[t.school] for t in movers if t.is_backbone)
+    now = rules.headcounts(problem, facts.before)
+    later = rules.headcounts(problem, facts.after)
+    sent = Counter(t.school for t in movers)
+    before_cv = rules.coefficients(problem, facts.before)
+    after_cv = rules.coefficients(problem, facts.after)
+
+    report: dict[str, dict[str, dict[str, Any]]] = {}
+    for county in rules.counties(problem):
+        eligible, moves = eligible_per_county[county], moves_per_county[county]
+        fewest, most = rules.move_bounds(eligible, policy.rotation_share, policy.max_rotation_share)
+        needed = rules.backbone_needed(moves, eligible, policy.backbone_share, policy.backbone_share_base)
+        schools = [s for s in problem.schools if s.county == county]
+        report[county] = {
+            "H3": {
+                "eligible": eligible,
+                "moves": moves,
+                "min": fewest,
+                "max": most,
+                "ok": moves >= fewest and (most is None or moves <= most),
+            },
+            "H4": {
+                "backbone_movers": backbone_per_county[county],
+                "needed": needed,
+                "share": policy.backbone_share,
+                "base": policy.backbone_share_base,
+                "ok": backbone_per_county[county] >= needed,
+            },
+            "H5": _headcount_report(schools, now, later, policy.headcount_band),
+            "H6": _outflow_report(schools, now, sent, policy.max_outflow_share),
+            "H7": _subject_report(facts, schools),
+            "H8": _balance_report(before_cv.get(county, {}), after_cv.get(county, {}), policy.cv_limit),
+        }
+    return report
+
+
+def _headcount_report(
+    schools: list[School], now: Mapping[str, int], later: Mapping[str, int], band: float
+) -> dict[str, Any]:
+    outside = []
+    for school in schools:
+        low, high = rules.headcount_bounds(now[school.id], band)
+        if not low <= later[school.id] <= high:
+            outside.append(
+                {"school": school.id, "now": now[school.id], "after": later[school.id], "min": low, "max": high}
+            )
+    return {"ok": not outside, "schools": len(schools), "outside": outside}
+
+
+def _outflow_report(
+    schools: list[School], now: Mapping[str, int], sent: Mapping[str, int], share: float
+) -> dict[str, Any]:
+    over = []
+    for school in schools:
+        cap = rules.max_outflow(now[school.id], share)
+        if sent.get(school.id, 0) > cap:
+            over.append({"school": school.id, "now": now[school.id], "sent": sent[school.id], "max": cap})
+    return {"ok": not over, "schools": len(schools), "over": over}
+
+
+def _subject_report(facts: _Facts, schools: list[School]) -> dict[str, Any]:
+    ids = {s.id for s in schools}
+    before: dict[str, Counter[str]] = defaultdict(Counter)
+    after: dict[str, Counter[str]] = defaultdict(Counter)
+    for teacher in facts.problem.teachers:
+        if facts.before[teacher.id] in ids:
+            before[facts.before[teacher.id]][teacher.subject] += 1
+        if facts.after[teacher.id] in ids:
+            after[facts.after[teacher.id]][teacher.subject] += 1
+    checked, lost = 0, []
+    for school in schools:
+        for subject in school.required_subjects:
+            if before[school.id][subject] >= 1:
+                checked += 1
+                if after[school.id][subject] < 1:
+                    lost.append({"school": school.id, "subject": subject, "before": before[school.id][subject]})
+    return {"ok": not lost, "checked": checked, "lost": lost}
+
+
+def _balance_report(
+    before: Mapping[str, Mapping[str, float]],
+    after: Mapping[str, Mapping[str, float]],
+    limits: Mapping[str, float] | None,
+) -> dict[str, Any]:
+    if limits is None:
+        return {"ok": True, "applies": False, "indicators": []}
+    rows = []
+    for stage in STAGES:
+        if stage not in limits or stage not in after:
+            continue
+        limit = limits[stage]
+        for indicator in rules.INDICATORS:
+            cv_before, cv_after = before[stage][indicator], after[stage][indicator]
+            ok = cv_after <= limit + CV_TOLERANCE or (cv_before > limit and cv_after <= cv_before + CV_TOLERANCE)
+            rows.append(
+                {
+                    "stage": stage,
+                    "indicator": indicator,
+                    "before": cv_before,
+                    "after": cv_after,
+                    "limit": limit,
+                    "ok": ok,
+                }
+            )
+    return {"ok": all(row["ok"] for row in rows), "applies": True, "indicators": rows}
+
+
+def _compliance_violations(facts: _Facts, report: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[Violation]:
+    """Words, with the numbers, for every failed entry of the compliance report."""
+    policy = facts.problem.policy
+    found: list[Violation] = []
+    for county, rules_ in report.items():
+        h3 = rules_["H3"]
+        if h3["moves"] < h3["min"]:
+            found.append(
+                Violation(
+                    "H3",
+                    county,
+                    f"{h3['moves']} moves, at least {h3['min']} needed "
+                    f"({_pct(policy.rotation_share)} of {h3['eligible']} eligible, "
+                    f"rounded up)",
+                )
+            )
+        elif h3["max"] is not None and h3["moves"] > h3["max"]:
+            found.append(
+                Violation(
+                    "H3",
+                    county,
+                    f"{h3['moves']} moves, at most {h3['max']} allowed "
+                    f"({_pct(policy.max_rotation_share or 0)} of {h3['eligible']} "
+                    f"eligible, rounded down, but not under the minimum {h3['min']})",
+                )
+            )
+        h4 = rules_["H4"]
+        if not h4["ok"]:
+            base = f"{h3['moves']} moves" if h4["base"] == "moves" else f"{h3['eligible']} eligible teachers"
+            found.append(
+                Violation(
+                    "H4",
+                    county,
+                    f"{h4['backbone_movers']} backbone movers, at least {h4['needed']} "
+                    f"needed ({_pct(h4['share'])} of {base}, rounded up)",
+                )
+            )
+        for row in rules_["H5"]["outside"]:
+            found.append(
+                Violation(
+                    "H5",
+                    county,
+                    f"{row['school']} has {row['after']} teachers after the moves; "
+                    f"allowed {row['min']} to {row['max']} ({row['now']} now, band "
+                    f"{_pct(policy.headcount_band)}, at least 1)",
+                )
+            )
+        for row in rules_["H6"]["over"]:
+            found.append(
+                Violation(
+                    "H6",
+                    county,
+                    f"{row['school']} sends {row['sent']} of its {row['now']} teachers; "
+                    f"at most {row['max']} ({_pct(policy.max_outflow_share)}, "
+                    f"rounded down, at least 1)",
+                )
+            )
+        for row in rules_["H7"]["lost"]:
+            found.append(
+                Violation(
+                    "H7",
+                    county,
+                    f"{row['school']} had {row['before']} {row['subject']} "
+                    f"teacher(s) and keeps none; {row['subject']} is required there",
+                )
+            )
+        for row in rules_["H8"]["indicators"]:
+            if row["ok"]:
+                continue
+            what = f"{row['stage']} {row['indicator']} difference coefficient"
+            if row["before"] > row["limit"]:
+                text = (
+                    f"{what} was {row['before']:.4f}, above the limit {row['limit']:g}, "
+                    f"and gets worse: {row['after']:.4f}"
+                )
+            else:
+                text = f"{what} rises from {row['before']:.4f} to {row['after']:.4f}, above the limit {row['limit']:g}"
+            found.append(Violation("H8", county, text))
+    return found
+
+
+# --------------------------------------------------------------------------- HR options
+
+
+def _option_violations(facts: _Facts) -> list[Violation]:
+    """PIN, FORBID and BACKBONE_CAP: what HR asked of this solve in the instance's ``options``."""
+    options = facts.problem.options
+    found: list[Violation] = []
+    made = {(m.teacher, m.to_school) for m in facts.moves}
+    for pin in options.pin:
+        if (pin.teacher, pin.to) not in made:
+            found.append(
+                Violation(
+                    "PIN",
+                    facts.county_of_teacher(pin.teacher),
+                    f"pinned move {pin.teacher} → {pin.to} is not in the plan",
+                )
+            )
+    for banned in options.forbid_moves:
+        if (banned.teacher, banned.to) in made:
+            found.append(
+                Violation(
+                    "FORBID",
+                    facts.county_of_teacher(banned.teacher),
+                    f"forbidden move {banned.teacher} → {banned.to} is in the plan",
+                )
+            )
+    moved = {m.teacher for m in facts.moves}
+    for teacher_id in options.forbid_teachers:
+        if teacher_id in moved:
+            found.append(
+                Violation(
+                    "FORBID",
+                    facts.county_of_teacher(teacher_id),
+                    f"{teacher_id} may not move this round but is in the plan",
+                )
+            )
+    closed = set(options.forbid_schools)
+    for move in facts.moves:
+        origin = facts.before.get(move.teacher, move.from_school)
+        for school in dict.fromkeys(s for s in (origin, move.from_school, move.to_school) if s in closed):
+            found.append(
+                Violation(
+                    "FORBID",
+                    facts.county.get(school),
+                    f"{school} may neither send nor receive teachers, but {move.teacher} "
+                    f"moves {move.from_school} → {move.to_school}",
+                )
+            )
+    backbone_sent = Counter(t.school for t in facts.movers() if t.is_backbone)
+    for school, cap in options.max_backbone_loss.items():
+        if backbone_sent[school] > cap:
+            found.append(
+                Violation(
+                    "BACKBONE_CAP",
+                    facts.county.get(school),
+                    f"{school} sends {backbone_sent[school]} backbone teachers; at most {cap} allowed",
+                )
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def validate(problem: Problem, plan: RotationResult | Iterable[Move]) -> list[Violation]:
+    """Every hard rule (H1–H8) and HR option the plan's moves break; empty when the plan is valid.
+
+    ``plan`` is a ``RotationResult`` or just its moves; only the moves are read.
+    """
+    facts = _Facts.build(problem, _moves_of(plan))
+    return [*_check_moves(facts), *_compliance_violations(facts, _compliance(facts)), *_option_violations(facts)]
+
+
+def metrics(problem: Problem, moves: Iterable[Move]) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """Difference coefficients before and after ``moves``: {"before"|"after": {county: {stage: {"L1".."L3": cv}}}}."""
+    return {
+        "before": rules.coefficients(problem, rules.initial_placement(problem)),
+        "after": rules.coefficients(problem, rules.apply_moves(problem, moves)),
+    }
+
+
+def compliance(problem: Problem, moves: Iterable[Move]) -> dict[str, dict[str, dict[str, Any]]]:
+    """H3–H8 with their numbers per county — the plan's ``compliance`` extension. JSON-ready.
+
+    ``{county: {"H3": {"eligible", "moves", "min", "max", "ok"},
+    "H4": {"backbone_movers", "needed", "share", "base", "ok"},
+    "H5": {"ok", "schools", "outside": [{"school", "now", "after", "min", "max"}]},
+    "H6": {"ok", "schools", "over": [{"school", "now", "sent", "max"}]},
+    "H7": {"ok", "checked", "lost": [{"school", "subject", "before"}]},
+    "H8": {"ok", "applies", "indicators": [{"stage", "indicator", "before", "after", "limit", "ok"}]}}}``
+    (``max`` of H3 is None when ``max_rotation_share`` is not given).
+    """
+    return _compliance(_Facts.build(problem, moves))
+
+
+# --------------------------------------------------------------------------- report for the command line
+
+
+def run_check(instance_path: str, plan_path: str, out: TextIO | None = None) -> int:
+    """Check a plan file against an instance file and write a report for a person to ``out`` (stdout).
+
+    The report lists the violations one per line with their rule codes, then the difference
+    coefficients before → after per county, stage and indicator, then the H3–H8 summary per county.
+
+    Exit codes:
+    - 0 the plan is ``optimal`` or ``feasible`` and breaks no rule;
+    - 1 the plan is ``optimal`` or ``feasible`` and breaks at least one rule;
+    - 2 either file is unreadable (the message names the field, or the JSON line and column);
+    - 3 the plan's status is ``infeasible`` or ``unknown``: there is no plan to accept. Its
+      status and explanation are printed, and whatever moves it holds are still checked and
+      reported, but the violations do not change the exit code.
+    """
+    out = sys.stdout if out is None else out
+    try:
+        problem = load_problem(instance_path)
+    except ProblemError as exc:
+        out.write(f"cannot read instance {instance_path}: {exc}\n")
+        return EXIT_UNREADABLE
+    try:
+        plan = load_plan(plan_path)
+    except ProblemError as exc:
+        out.write(f"cannot read plan {plan_path}: {exc}\n")
+        return EXIT_UNREADABLE
+
+    facts = _Facts.build(problem, plan.moves)
+    report = _compliance(facts)
+    violations = [*_check_moves(facts), *_compliance_violations(facts, report), *_option_violations(facts)]
+    has_plan = plan.status in ("optimal", "feasible")
+
+    out.write(
+        f"instance: {problem.name} ({len(problem.schools)} schools, {len(problem.teachers)} teachers, "
+        f"{len(report)} county/counties)\n"
+    )
+    out.write(f"plan: status {plan.status}, {len(plan.moves)} moves\n")
+    if not has_plan:
+        for line in plan.infeasibility:
+            out.write(f"  {line}\n")
+    out.write(f"\nviolations: {len(violations) or 'none'}\n")
+    for violation in violations:
+        out.write(f"  {violation}\n")
+    _write_metrics(out, metrics(problem, plan.moves))
+    _write_compliance(out, report)
+    for note in _claims_that_differ(problem, plan):
+        out.write(f"note: {note}\n")
+
+    if not has_plan:
+        out.write(f"\nresult: no plan (status {plan.status})\n")
+        return EXIT_NO_PLAN
+    out.write(f"\nresult: {'OK, every hard rule holds' if not violations else f'{len(violations)} violation(s)'}\n")
+    return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+def _write_metrics(out: TextIO, values: Mapping[str, Mapping[str, Mapping[str, Mapping[str, float]]]]) -> None:
+    out.write("\ndifference coefficients (before -> after):\n")
+    for county, stages in values["after"].items():
+        if not stages:
+            out.write(f"  {county}: no coefficient (fewer than two schools with 50+ pupils in a stage)\n")
+        for stage, after in stages.items():
+            before = values["before"][county][stage]
+            cells = "  ".join(f"{ind} {before[ind]:.4f} -> {after[ind]:.4f}" for ind in rules.INDICATORS)
+            out.write(f"  {county} {stage}: {cells}\n")
+
+
+def _write_compliance(out: TextIO, report: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+    out.write("\ncompliance:\n")
+    for county, r in report.items():
+
+        def mark(rule: str, r: Mapping[str, Mapping[str, Any]] = r) -> str:
+            return "ok" if r[rule]["ok"] else "FAILED"
+
+        maximum = "no max" if r["H3"]["max"] is None else f"max {r['H3']['max']}"
+        h8 = "not applied" if not r["H8"]["applies"] else f"{len(r['H8']['indicators'])} indicators"
+        out.write(
+            f"  {county}: H3 {mark('H3')} {r['H3']['moves']} moves (min {r['H3']['min']}, {maximum}, "
+            f"{r['H3']['eligible']} eligible); H4 {mark('H4')} {r['H4']['backbone_movers']} backbone movers "
+            f"(needed {r['H4']['needed']}); H5 {mark('H5')} {len(r['H5']['outside'])} outside the band; "
+            f"H6 {mark('H6')} {len(r['H6']['over'])} over the outflow cap; H7 {mark('H7')} "
+            f"{len(r['H7']['lost'])} required subjects lost; H8 {mark('H8')} {h8}\n"
+        )
+
+
+def _claims_that_differ(problem: Problem, plan: RotationResult) -> list[str]:
+    """Where the plan's own ``excluded`` or ``metrics`` disagree with the recomputation (informational only)."""
+    notes = []
+    actual_excluded = rules.excluded(problem)
+    if plan.excluded and dict(plan.excluded) != actual_excluded:
+        wrong = sorted(set(plan.excluded.items()) ^ set(actual_excluded.items()))
+        notes.append(
+            f"the plan's 'excluded' differs from the recomputation for {len(wrong)} entries (first: {wrong[0][0]})"
+        )
+    recomputed = metrics(problem, plan.moves)
+    for when, counties in recomputed.items():
+        for county, stages in counties.items():
+            for stage, values in stages.items():
+                for indicator, value in values.items():
+                    claim = _dig(plan.metrics, when, county, stage, indicator)
+                    if isinstance(claim, int | float) and abs(claim - value) > CLAIM_TOLERANCE:
+                        notes.append(
+                            f"the plan claims {when} {county} {stage} {indicator} = {claim}; recomputed {value:.4f}"
+                        )
+    return notes
+
+
+def _dig(data: object, *keys: str) -> object:
+    """``data[k1][k2]…`` through nested mappings, or None where a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data

@@ -1,0 +1,1 @@
+"""The web application: models, services, views, forms and CLI of the teacher development and rotation system."""

@@ -1,0 +1,1 @@
+"""Login, roles, school scoping and session revocation."""

@@ -1,0 +1,119 @@
+"""The one permission check every view and service uses.
+
+A role grants actions; scope narrows them: a principal acts only within their school, a teacher
+only on their own record, HR and inspectors within their county (all counties when none is set).
+Inspectors (督学) read everything in scope and change nothing.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import or_
+
+from teachers.extensions import login_manager
+from teachers.models import Role, School, Teacher, User
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({
+        "dashboard.county", "school.view", "teacher.view", "teacher.view_id_number",
+        "user.manage", "audit.view", "settings.manage",
+    }),
+    Role.HR: frozenset({
+        "dashboard.county", "school.view", "school.edit", "teacher.view", "teacher.edit",
+        "teacher.view_id_number", "settings.view",
+    }),
+    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view"}),
+    Role.TEACHER: frozenset({"dashboard.self", "teacher.view"}),
+    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view"}),
+}
+
+
+def has_permission(user: User | Any, action: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return action in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def can(user: User | Any, action: str, obj: School | Teacher | None = None) -> bool:
+    """Whether ``user`` may do ``action`` on ``obj`` (or at all, when ``obj`` is None)."""
+    if not has_permission(user, action):
+        return False
+    if obj is None:
+        return True
+    if isinstance(obj, School):
+        return school_in_scope(user, obj)
+    if isinstance(obj, Teacher):
+        return teacher_in_scope(user, obj)
+    raise TypeError(f"no scope rule for {type(obj).__name__}")
+
+
+def school_in_scope(user: User, school: School) -> bool:
+    if user.role == Role.PRINCIPAL:
+        return school.id == user.school_id
+    if user.role == Role.TEACHER:
+        return False
+    return user.county_id is None or school.county_id == user.county_id
+
+
+def teacher_in_scope(user: User, teacher: Teacher) -> bool:
+    if user.role == Role.TEACHER:
+        return teacher.id == user.teacher_id
+    if user.role == Role.PRINCIPAL:
+        return user.school_id in (teacher.personnel_school_id, teacher.working_school_id)
+    return user.county_id is None or teacher.personnel_school.county_id == user.county_id
+
+
+def school_filter(user: User):
+    """A WHERE clause limiting ``School`` rows to the user's scope."""
+    if user.role == Role.PRINCIPAL:
+        return School.id == user.school_id
+    if user.role == Role.TEACHER:
+        return School.id == -1
+    return School.county_id == user.county_id if user.county_id is not None else School.id.is_not(None)
+
+
+def teacher_filter(user: User):
+    """A WHERE clause limiting ``Teacher`` rows to the user's scope."""
+    if user.role == Role.TEACHER:
+        return Teacher.id == user.teacher_id
+    if user.role == Role.PRINCIPAL:
+        return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id)
+    if user.county_id is not None:
+        return Teacher.personnel_school.has(School.county_id == user.county_id)
+    return Teacher.id.is_not(None)
+
+
+def require(action: str) -> Callable:
+    """View decorator: 401 for anonymous users (redirect to login), 403 without the permission."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_permission(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def mask_id_number(value: str | None) -> str:
+    """Keep the first 6 (region) and last 4 characters: 220621********123X."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def shown_id_number(user: User, teacher: Teacher) -> str:
+    if has_permission(user, "teacher.view_id_number"):
+        return teacher.id_number or ""
+    return mask_id_number(teacher.id_number)

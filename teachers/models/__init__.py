@@ -1,0 +1,25 @@
+"""Typed SQLAlchemy 2 models, one module per aggregate. Importing this registers them all."""
+
+from teachers.models.audit import AuditEvent
+from teachers.models.county import County
+from teachers.models.enums import (
+    Area,
+    AssignmentKind,
+    Backbone,
+    Degree,
+    Gender,
+    Role,
+    SchoolKind,
+    Stage,
+    TeacherStatus,
+    Tier,
+    Title,
+)
+from teachers.models.school import School
+from teachers.models.teacher import Assignment, Teacher
+from teachers.models.user import User, UserSession
+
+__all__ = [
+    "Area", "Assignment", "AssignmentKind", "AuditEvent", "Backbone", "County", "Degree", "Gender", "Role",
+    "School", "SchoolKind", "Stage", "Teacher", "TeacherStatus", "Tier", "Title", "User", "UserSession",
+]

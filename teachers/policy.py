@@ -1,0 +1,154 @@
+"""Every policy default in one place, each with its source (shared/spec/policy.md).
+
+These are defaults: a county stores its own values (``County.policy``) and a rotation round
+copies them with the round. Nothing else in the code may hold these numbers. ``verified``
+is False where a source was found only second-hand; the UI says so in the help text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SOURCE_2014 = "教育部 财政部 人力资源社会保障部《关于推进县（区）域内义务教育学校校长教师交流轮岗的意见》(2014)"
+SOURCE_2017 = "《县域义务教育优质均衡发展督导评估办法》(2017)"
+SOURCE_LOCAL = "地方细则（安徽、江西等常见做法），由县局确定"
+SOURCE_1999 = "《中小学教师继续教育规定》(教育部令第7号, 1999)"
+SOURCE_2011 = "教育部《关于大力加强中小学教师培训工作的意见》(2011，文号未核实)"
+SOURCE_PLAN = "《临江市“十四五”教育发展规划》第七部分、专栏6"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    kind: str  # "int", "float", "share", "bool", "choice", "int_by_gender", "float_by_stage"
+    label_zh: str
+    label_en: str
+    source: str
+    verified: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # Rotation (交流轮岗)
+    Setting("min_years_at_school", 6, "int", "同校连续任教满（年）可交流", "Years at one school before rotation",
+            SOURCE_LOCAL, minimum=1, maximum=30),
+    Setting("rotation_share", 0.10, "share", "每年交流比例下限（占符合条件教师）", "Minimum yearly rotation share of eligible",
+            SOURCE_2014, minimum=0, maximum=1),
+    Setting("max_rotation_share", 0.15, "share", "每年交流比例上限", "Maximum yearly rotation share of eligible",
+            SOURCE_LOCAL, minimum=0, maximum=1),
+    Setting("backbone_share", 0.20, "share", "骨干教师占交流人数比例下限", "Minimum backbone share",
+            SOURCE_2014, minimum=0, maximum=1),
+    Setting("backbone_share_base", "moves", "choice", "骨干比例基数", "Base of the backbone share",
+            SOURCE_LOCAL + "；安徽以符合条件教师为基数", choices=("moves", "eligible")),
+    Setting("retirement_age_male", 60, "int", "男教师退休年龄", "Retirement age (men)", "国家规定", minimum=50, maximum=70),
+    Setting("retirement_age_female", 55, "int", "女教师退休年龄", "Retirement age (women)", "国家规定", minimum=45, maximum=70),
+    Setting("retirement_buffer_years", 3, "int", "距退休不足（年）不交流", "No rotation within years of retirement",
+            SOURCE_LOCAL, minimum=0, maximum=10),
+    Setting("headcount_band", 0.10, "share", "交流后学校人数变动幅度", "Headcount band after moves",
+            SOURCE_LOCAL, minimum=0, maximum=1),
+    Setting("max_outflow_share", 0.20, "share", "单校交出人数上限比例", "Maximum outflow share per school",
+            SOURCE_LOCAL, minimum=0, maximum=1),
+    Setting("exchange_term_years", 3, "int", "交流期限（年）", "Exchange term (years)", SOURCE_LOCAL, minimum=1, maximum=6),
+    Setting("new_teacher_mentoring_years", 2, "int", "新任教师跟踪指导期（年）", "Mentoring years for new teachers",
+            SOURCE_PLAN, minimum=0, maximum=5),
+    Setting("solver_time_limit_s", 30, "int", "求解时限（秒）", "Solver time limit (s)", "系统设置", minimum=1, maximum=3600),
+    # Quality balance (优质均衡)
+    Setting("cv_limit_primary", 0.50, "float", "小学差异系数上限", "Primary difference coefficient limit",
+            SOURCE_2017, minimum=0.01, maximum=2),
+    Setting("cv_limit_junior", 0.45, "float", "初中差异系数上限", "Junior difference coefficient limit",
+            SOURCE_2017, minimum=0.01, maximum=2),
+    Setting("l1_per_100_primary", 4.2, "float", "小学每百名学生高于规定学历教师数", "Primary L1 per 100 pupils",
+            SOURCE_2017, minimum=0, maximum=20),
+    Setting("l1_per_100_junior", 5.3, "float", "初中每百名学生高于规定学历教师数", "Junior L1 per 100 pupils",
+            SOURCE_2017, minimum=0, maximum=20),
+    Setting("l2_per_100_primary", 1.0, "float", "小学每百名学生县级以上骨干教师数", "Primary L2 per 100 pupils",
+            SOURCE_2017, minimum=0, maximum=20),
+    Setting("l2_per_100_junior", 1.0, "float", "初中每百名学生县级以上骨干教师数", "Junior L2 per 100 pupils",
+            SOURCE_2017, minimum=0, maximum=20),
+    Setting("l3_per_100_primary", 0.9, "float", "小学每百名学生体育、艺术专任教师数", "Primary L3 per 100 pupils",
+            SOURCE_2017, minimum=0, maximum=20),
+    Setting("l3_per_100_junior", 0.9, "float", "初中每百名学生体育、艺术专任教师数", "Junior L3 per 100 pupils",
+            SOURCE_2017, minimum=0, maximum=20),
+    Setting("min_pupils_for_coefficient", 50, "int", "计入差异系数的最少学生数", "Minimum pupils to count a school",
+            SOURCE_2017, minimum=0, maximum=500),
+    Setting("required_degree_primary", "associate", "choice", "小学规定学历以上", "Primary: degree above requirement",
+            SOURCE_2017 + "（口径未核实）", verified=False, choices=("associate", "bachelor", "master")),
+    Setting("required_degree_junior", "bachelor", "choice", "初中规定学历以上", "Junior: degree above requirement",
+            SOURCE_2017 + "（口径未核实）", verified=False, choices=("associate", "bachelor", "master")),
+    # Continuing education (继续教育)
+    Setting("training_hours_per_cycle", 360, "int", "每五年培训学时", "Training hours per five-year cycle",
+            SOURCE_2011, verified=False, minimum=0, maximum=2000),
+    Setting("training_hours_probation", 120, "int", "试用期培训学时", "Training hours in probation",
+            SOURCE_1999, minimum=0, maximum=1000),
+    Setting("training_cycle_years", 5, "int", "继续教育周期（年）", "Continuing education cycle (years)",
+            SOURCE_1999, minimum=1, maximum=10),
+)
+
+BY_KEY = {s.key: s for s in SETTINGS}
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+
+#: Degrees in ascending order; "above the requirement" means at least the stage's required degree.
+DEGREE_ORDER = ("secondary", "associate", "bachelor", "master", "doctor")
+
+
+class PolicyError(ValueError):
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+def validate(values: dict[str, Any]) -> dict[str, Any]:
+    """Return ``values`` coerced to their kinds; raise PolicyError naming the first bad key."""
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        setting = BY_KEY.get(key)
+        if setting is None:
+            raise PolicyError(key, "unknown setting")
+        try:
+            if setting.kind == "int":
+                coerced: Any = int(value)
+                if isinstance(value, float) and value != coerced:
+                    raise ValueError
+            elif setting.kind in ("float", "share"):
+                coerced = float(value)
+            elif setting.kind == "bool":
+                coerced = bool(value)
+            else:
+                coerced = str(value)
+        except (TypeError, ValueError):
+            raise PolicyError(key, f"invalid value {value!r}") from None
+        if setting.choices and coerced not in setting.choices:
+            raise PolicyError(key, f"must be one of {', '.join(setting.choices)}")
+        if setting.minimum is not None and coerced < setting.minimum:
+            raise PolicyError(key, f"must be at least {setting.minimum}")
+        if setting.maximum is not None and coerced > setting.maximum:
+            raise PolicyError(key, f"must be at most {setting.maximum}")
+        clean[key] = coerced
+    merged = {**DEFAULTS, **clean}
+    if merged["max_rotation_share"] < merged["rotation_share"]:
+        raise PolicyError("max_rotation_share", "must not be below rotation_share")
+    return clean
+
+
+def effective(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Defaults overlaid with a county's (or round's) stored values; unknown stored keys are ignored."""
+    merged = dict(DEFAULTS)
+    for key, value in (overrides or {}).items():
+        if key in BY_KEY:
+            merged[key] = value
+    return merged
+
+
+def above_required_degree(degree: str | None, stage: str, values: dict[str, Any]) -> bool:
+    """Whether ``degree`` meets the stage's counted level for indicator L1 (a setting, unverified)."""
+    if degree not in DEGREE_ORDER:
+        return False
+    required = values.get(f"required_degree_{stage}")
+    if required not in DEGREE_ORDER:
+        return False
+    return DEGREE_ORDER.index(degree) >= DEGREE_ORDER.index(required)
