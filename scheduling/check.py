@@ -22,6 +22,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from os import PathLike
 from typing import Any, TextIO
 
 from scheduling import rules
@@ -480,7 +481,7 @@ def compliance(problem: Problem, moves: Iterable[Move]) -> dict[str, dict[str, d
 # --------------------------------------------------------------------------- report for the command line
 
 
-def run_check(instance_path: str, plan_path: str, out: TextIO | None = None) -> int:
+def run_check(instance_path: str | PathLike[str], plan_path: str | PathLike[str], out: TextIO | None = None) -> int:
     """Check a plan file against an instance file and write a report for a person to ``out`` (stdout).
 
     The report lists the violations one per line with their rule codes, then the difference
@@ -513,7 +514,7 @@ def run_check(instance_path: str, plan_path: str, out: TextIO | None = None) -> 
 
     out.write(
         f"instance: {problem.name} ({len(problem.schools)} schools, {len(problem.teachers)} teachers, "
-        f"{len(report)} county/counties)\n"
+        f"counties: {len(report)})\n"
     )
     out.write(f"plan: status {plan.status}, {len(plan.moves)} moves\n")
     if not has_plan:
@@ -548,19 +549,24 @@ def _write_metrics(out: TextIO, values: Mapping[str, Mapping[str, Mapping[str, M
 def _write_compliance(out: TextIO, report: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
     out.write("\ncompliance:\n")
     for county, r in report.items():
-
-        def mark(rule: str, r: Mapping[str, Mapping[str, Any]] = r) -> str:
-            return "ok" if r[rule]["ok"] else "FAILED"
-
-        maximum = "no max" if r["H3"]["max"] is None else f"max {r['H3']['max']}"
-        h8 = "not applied" if not r["H8"]["applies"] else f"{len(r['H8']['indicators'])} indicators"
-        out.write(
-            f"  {county}: H3 {mark('H3')} {r['H3']['moves']} moves (min {r['H3']['min']}, {maximum}, "
-            f"{r['H3']['eligible']} eligible); H4 {mark('H4')} {r['H4']['backbone_movers']} backbone movers "
-            f"(needed {r['H4']['needed']}); H5 {mark('H5')} {len(r['H5']['outside'])} outside the band; "
-            f"H6 {mark('H6')} {len(r['H6']['over'])} over the outflow cap; H7 {mark('H7')} "
-            f"{len(r['H7']['lost'])} required subjects lost; H8 {mark('H8')} {h8}\n"
+        h3, h4 = r["H3"], r["H4"]
+        maximum = "no maximum" if h3["max"] is None else f"max {h3['max']}"
+        h8 = (
+            f"{sum(not row['ok'] for row in r['H8']['indicators'])} of {len(r['H8']['indicators'])} "
+            "coefficients over the limit and not improved"
+            if r["H8"]["applies"]
+            else "no cv_limit given"
         )
+        lines = {
+            "H3": f"{h3['moves']} moves (min {h3['min']}, {maximum}; {h3['eligible']} eligible)",
+            "H4": f"{h4['backbone_movers']} backbone movers (needed {h4['needed']})",
+            "H5": f"{len(r['H5']['outside'])} of {r['H5']['schools']} schools outside the headcount band",
+            "H6": f"{len(r['H6']['over'])} of {r['H6']['schools']} schools over the outflow cap",
+            "H7": f"{len(r['H7']['lost'])} of {r['H7']['checked']} required subjects lost",
+            "H8": h8,
+        }
+        out.write(f"  {county}:\n")
+        out.writelines(f"    {rule} {'ok    ' if r[rule]['ok'] else 'FAILED'} {text}\n" for rule, text in lines.items())
 
 
 def _claims_that_differ(problem: Problem, plan: RotationResult) -> list[str]:

@@ -32,8 +32,11 @@ Placement = Mapping[str, str]
 # --------------------------------------------------------------------------- exact shares
 
 
-def _exact(value: float) -> Fraction:
-    """The decimal a share was written as: ``0.1`` → 1/10 (not the binary float 0.1000000000000000055…)."""
+def exact_share(value: float) -> Fraction:
+    """The decimal a share was written as: ``0.1`` → 1/10 (not the binary float 0.1000000000000000055…).
+
+    Use this wherever a share meets an integer (CP-SAT linear forms too), so solver and checker agree.
+    """
     if isinstance(value, int):
         return Fraction(value)
     return Fraction(repr(float(value)))
@@ -41,12 +44,12 @@ def _exact(value: float) -> Fraction:
 
 def ceil_share(share: float, count: int) -> int:
     """``ceil(share × count)`` without float noise (``ceil_share(0.1, 30) == 3``)."""
-    return math.ceil(_exact(share) * count)
+    return math.ceil(exact_share(share) * count)
 
 
 def floor_share(share: float, count: int) -> int:
     """``floor(share × count)`` without float noise (``floor_share(0.7, 10) == 7``)."""
-    return math.floor(_exact(share) * count)
+    return math.floor(exact_share(share) * count)
 
 
 def round_half_up(value: float | Fraction) -> int:
@@ -54,7 +57,7 @@ def round_half_up(value: float | Fraction) -> int:
 
     The contract says "round" in the everyday sense; a float argument is read as its decimal.
     """
-    exact = value if isinstance(value, Fraction) else _exact(value)
+    exact = value if isinstance(value, Fraction) else exact_share(value)
     return math.floor(exact + Fraction(1, 2))
 
 
@@ -175,7 +178,7 @@ def headcount_bounds(now: int, band: float) -> tuple[int, int]:
 
     ``now ± max(1, round(band × now))``, rounding halves upwards (see ``round_half_up``).
     """
-    slack = max(1, round_half_up(_exact(band) * now))
+    slack = max(1, round_half_up(exact_share(band) * now))
     return now - slack, now + slack
 
 

@@ -60,6 +60,7 @@ def database_url(instance_path: str) -> str:
 
 
 def load(app, test_config: dict | None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -22,7 +22,7 @@ SOURCE_PLAN = "《临江市“十四五”教育发展规划》第七部分、�
 class Setting:
     key: str
     default: Any
-    kind: str  # "int", "float", "share", "bool", "choice", "int_by_gender", "float_by_stage"
+    kind: str  # "int", "float", "share", "bool", "choice", "list" (of subject names)
     label_zh: str
     label_en: str
     source: str
@@ -79,6 +79,12 @@ SETTINGS: tuple[Setting, ...] = (
             SOURCE_2017 + "（口径未核实）", verified=False, choices=("associate", "bachelor", "master")),
     Setting("required_degree_junior", "bachelor", "choice", "初中规定学历以上", "Junior: degree above requirement",
             SOURCE_2017 + "（口径未核实）", verified=False, choices=("associate", "bachelor", "master")),
+    Setting("required_subjects_primary", ["语文", "数学", "英语", "体育", "音乐", "美术"], "list",
+            "小学必开学科（交流后须保留至少一名教师）", "Primary subjects a school must keep a teacher of",
+            "国家义务教育课程方案；由县局确定"),
+    Setting("required_subjects_junior", ["语文", "数学", "英语", "物理", "化学", "体育", "音乐", "美术"], "list",
+            "初中必开学科（交流后须保留至少一名教师）", "Junior subjects a school must keep a teacher of",
+            "国家义务教育课程方案；由县局确定"),
     # Continuing education (继续教育)
     Setting("training_hours_per_cycle", 360, "int", "每五年培训学时", "Training hours per five-year cycle",
             SOURCE_2011, verified=False, minimum=0, maximum=2000),
@@ -118,6 +124,9 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
                 coerced = float(value)
             elif setting.kind == "bool":
                 coerced = bool(value)
+            elif setting.kind == "list":
+                items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
+                coerced = [str(v).strip() for v in items if str(v).strip()]
             else:
                 coerced = str(value)
         except (TypeError, ValueError):

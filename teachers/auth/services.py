@@ -18,7 +18,7 @@ from teachers.auth.permissions import has_permission
 from teachers.auth.sessions import end_all_sessions
 from teachers.errors import DomainError, PermissionDenied
 from teachers.extensions import db
-from teachers.models import Role, School, Teacher, User
+from teachers.models import County, Role, School, Teacher, User
 from teachers.models._types import utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -95,7 +95,9 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied(_("只有系统管理员可以管理账号。"))
 
 
-def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None) -> None:
+def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None, county_id: int | None = None,
+                      *, user_id: int | None = None) -> None:
+    """The record a role needs exists (and, for a teacher, is not another account's); ``user_id`` is the edited user."""
     if role == Role.PRINCIPAL:
         if school_id is None:
             raise DomainError(_("校长账号必须指定所在学校。"), field="school_id")
@@ -107,8 +109,11 @@ def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None)
         if db.session.get(Teacher, teacher_id) is None:
             raise DomainError(_("所选教师不存在。"), field="teacher_id")
         taken = db.session.scalar(select(User).where(User.teacher_id == teacher_id))
-        if taken is not None:
+        if taken is not None and taken.id != user_id:
             raise DomainError(_("该教师已有账号：%(u)s。", u=taken.username), field="teacher_id")
+    if role in (Role.HR, Role.INSPECTOR, Role.ADMIN) and county_id is not None:
+        if db.session.get(County, county_id) is None:
+            raise DomainError(_("所选县（市、区）不存在。"), field="county_id")
 
 
 def create_user(actor: User, *, username: str, display_name: str, password: str, role: Role,
@@ -119,7 +124,7 @@ def create_user(actor: User, *, username: str, display_name: str, password: str,
         raise DomainError(_("请填写用户名。"), field="username")
     if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise DomainError(_("用户名“%(u)s”已被使用。", u=username), field="username")
-    _check_role_links(role, school_id, teacher_id)
+    _check_role_links(role, school_id, teacher_id, county_id)
     check_password_strength(password)
     user = User(
         username=username, display_name=display_name.strip(), password_hash=hash_password(password), role=role,
@@ -140,13 +145,9 @@ def update_user(actor: User, user: User, *, display_name: str, role: Role, activ
     _require_admin(actor)
     if user.id == actor.id and (not active or role != Role.ADMIN):
         raise DomainError(_("不能停用自己的账号或取消自己的管理员角色。"), field="role")
-    if user.teacher_id == teacher_id:
-        # Keeping one's own record is not "taken".
-        pass
-    elif role == Role.TEACHER:
-        _check_role_links(role, school_id, teacher_id)
-    if role == Role.PRINCIPAL:
-        _check_role_links(role, school_id, teacher_id)
+    # Every role is checked (a teacher account without a record used to slip through when the
+    # old and new teacher_id were both None, and then failed on the CHECK constraint).
+    _check_role_links(role, school_id, teacher_id, county_id, user_id=user.id)
     fields = ["display_name", "role", "active", "school_id", "teacher_id", "county_id"]
     before = audit.snapshot(user, fields)
     user.display_name = display_name.strip()
@@ -158,8 +159,8 @@ def update_user(actor: User, user: User, *, display_name: str, role: Role, activ
     db.session.flush()
     changed = audit.changes(user, fields, before)
     if changed:
-        if "role" in changed or "active" in changed or "school_id" in changed or "teacher_id" in changed:
-            # New rights or none at all: every open session must log in again.
+        if changed.keys() & {"role", "active", "school_id", "teacher_id", "county_id"}:
+            # New rights or scope, or none at all: every open session must log in again.
             end_all_sessions(user.id)
         action = "user.role_changed" if "role" in changed else "user.updated"
         if "active" in changed and not active:

@@ -19,7 +19,8 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
+    # Browsers read "/\\evil.example" as "//evil.example" and drop tabs and newlines, so those are refused too.
+    if target and "\\" not in target and not any(ord(c) < 32 for c in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

@@ -13,8 +13,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from rotation_factories import make_instance_module  # noqa: E402
-
+from rotation_factories import make_instance_module
 
 # --------------------------------------------------------------------------- rules / io / check fixtures
 

@@ -53,8 +53,14 @@ def school(
     county: str = "C",
     required: tuple[str, ...] = (),
 ) -> School:
-    return School(id=id, name=f"school {id}", area=area, county=county,
-                  students={"primary": primary, "junior": junior}, required_subjects=required)
+    return School(
+        id=id,
+        name=f"school {id}",
+        area=area,
+        county=county,
+        students={"primary": primary, "junior": junior},
+        required_subjects=required,
+    )
 
 
 def teacher(
@@ -71,9 +77,19 @@ def teacher(
     exempt: bool = False,
     on_exchange: bool = False,
 ) -> Teacher:
-    return Teacher(id=id, school=school, stage=stage, subject=subject, gender=gender, birth_year=birth_year,
-                   years_at_school=years, backbone=backbone, above_required_degree=degree, exempt=exempt,
-                   on_exchange=on_exchange)
+    return Teacher(
+        id=id,
+        school=school,
+        stage=stage,
+        subject=subject,
+        gender=gender,
+        birth_year=birth_year,
+        years_at_school=years,
+        backbone=backbone,
+        above_required_degree=degree,
+        exempt=exempt,
+        on_exchange=on_exchange,
+    )
 
 
 def move(teacher_id: str, from_school: str, to_school: str) -> Move:
@@ -113,8 +129,14 @@ def one_rule_county(*, policy_overrides: dict[str, Any] | None = None, options: 
         *(teacher(f"t{i}", "T1") for i in range(1, 5)),
         teacher("x", "T1", years=2),
     )
-    return Problem(name="one rule", year=2027, policy=policy(**(policy_overrides or {})), schools=schools,
-                   teachers=teachers, options=options or Options())
+    return Problem(
+        name="one rule",
+        year=2027,
+        policy=policy(**(policy_overrides or {})),
+        schools=schools,
+        teachers=teachers,
+        options=options or Options(),
+    )
 
 
 def valid_moves() -> list[Move]:

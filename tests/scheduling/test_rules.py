@@ -68,6 +68,11 @@ def test_ceil_and_floor_ignore_float_noise():
     assert rules.floor_share(0.15, 19) == 2
 
 
+def test_exact_share_reads_the_written_decimal():
+    assert rules.exact_share(0.1) == Fraction(1, 10)
+    assert rules.exact_share(3) == 3
+
+
 def test_round_half_up_differs_from_bankers_round():
     assert round(2.5) == 2
     assert rules.round_half_up(2.5) == 3
@@ -78,15 +83,22 @@ def test_round_half_up_differs_from_bankers_round():
 
 @pytest.mark.parametrize(
     ("now", "band", "expected"),
-    [(25, 0.1, (22, 28)), (15, 0.1, (13, 17)), (5, 0.1, (4, 6)), (3, 0.1, (2, 4)), (0, 0.1, (-1, 1)),
-     (40, 0.1, (36, 44))],
+    [
+        (25, 0.1, (22, 28)),
+        (15, 0.1, (13, 17)),
+        (5, 0.1, (4, 6)),
+        (3, 0.1, (2, 4)),
+        (0, 0.1, (-1, 1)),
+        (40, 0.1, (36, 44)),
+    ],
 )
 def test_headcount_bounds(now, band, expected):
     assert rules.headcount_bounds(now, band) == expected
 
 
-@pytest.mark.parametrize(("now", "share", "expected"), [(4, 0.2, 1), (10, 0.2, 2), (14, 0.2, 2), (0, 0.2, 1),
-                                                        (100, 0.29, 29)])
+@pytest.mark.parametrize(
+    ("now", "share", "expected"), [(4, 0.2, 1), (10, 0.2, 2), (14, 0.2, 2), (0, 0.2, 1), (100, 0.29, 29)]
+)
 def test_max_outflow(now, share, expected):
     assert rules.max_outflow(now, share) == expected
 
@@ -111,8 +123,9 @@ def test_backbone_needed_by_base():
 
 def test_apply_moves_and_headcounts():
     problem = one_rule_county()
-    placement = rules.apply_moves(problem, [move("u1", "U1", "R1"), move("ghost", "U1", "R1"),
-                                            move("u2", "U1", "NOWHERE")])
+    placement = rules.apply_moves(
+        problem, [move("u1", "U1", "R1"), move("ghost", "U1", "R1"), move("u2", "U1", "NOWHERE")]
+    )
     assert placement["u1"] == "R1"
     assert placement["u2"] == "U1"
     assert "ghost" not in placement

@@ -1,0 +1,51 @@
+"""The one rule of direction (shared/spec/architecture.md), checked on the source itself:
+app.py → teachers/ → scheduling/, the solver reached only through teachers/rotation/adapter.py."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_nothing_imports_app():
+    offenders = [str(p.relative_to(ROOT)) for folder in ("teachers", "scheduling", "migrations")
+                 for p in (ROOT / folder).rglob("*.py") if "app" in {top(m) for m in imported_modules(p)}]
+    assert offenders == []
+
+
+def test_scheduling_imports_only_stdlib_and_ortools():
+    allowed = set(sys.stdlib_module_names) | {"ortools", "scheduling"}
+    offenders = {str(p.relative_to(ROOT)): sorted({top(m) for m in imported_modules(p)} - allowed)
+                 for p in (ROOT / "scheduling").rglob("*.py")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_web_app_reaches_the_solver_only_through_the_adapter():
+    adapter = ROOT / "teachers" / "rotation" / "adapter.py"
+    users = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "teachers").rglob("*.py")
+                   if "scheduling" in {top(m) for m in imported_modules(p)})
+    assert users == [str(adapter.relative_to(ROOT))]
+
+
+def test_models_never_import_flask():
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "teachers" / "models").rglob("*.py")
+                 if {top(m) for m in imported_modules(p)} & {"flask", "flask_login", "flask_babel", "flask_wtf"}]
+    assert offenders == []
