@@ -390,16 +390,18 @@ def add_h7_required_subjects(model: cp_model.CpModel, data: CountyData, x: dict,
     still has at least one after the exchange: those who stay plus those who arrive."""
     teacher = data.teacher
     leaving: dict[tuple[str, str], list] = defaultdict(list)
+    leavers: dict[tuple[str, str], set] = defaultdict(set)
     arriving: dict[tuple[str, str], list] = defaultdict(list)
     for (tid, dest), var in x.items():
         t = teacher[tid]
         leaving[(t.school, t.subject)].append(var)
+        leavers[(t.school, t.subject)].add(tid)
         arriving[(dest, t.subject)].append(var)
     for s in data.schools:
         for subject in s.required_subjects:
             now = data.subjects[s.id].get(subject, 0)
             out = leaving.get((s.id, subject), [])
-            if now == 0 or len(out) < now:
+            if now == 0 or len(leavers.get((s.id, subject), ())) < now:
                 continue
             after = now - cp_model.LinearExpr.sum(out) + cp_model.LinearExpr.sum(arriving.get((s.id, subject), []))
             _enforce(model.add(after >= 1), switches, "H7")
@@ -423,6 +425,7 @@ def add_balance_objective_terms(model: cp_model.CpModel, data: CountyData,
     Exact at integer counts (see the module docstring); returns the objective and the per-group terms
     that H8 bounds."""
     teacher = data.teacher
+    keys = {var.index: key for key, var in x.items()}
     terms: dict[str, GroupTerm] = {}
     for g in data.groups:
         into: dict[str, list] = defaultdict(list)
@@ -444,8 +447,10 @@ def add_balance_objective_terms(model: cp_model.CpModel, data: CountyData,
             if not into[s] and not out_of[s]:
                 continue
             c0, p = g.before[s], g.pupils[s]
-            low = c0 - min(len(out_of[s]), data.outflow_cap[s])
-            high = c0 + min(len(into[s]), data.band[s][1] - data.headcount[s] + data.outflow_cap[s])
+            leavers = len({tid for tid, _ in (keys[v.index] for v in out_of[s])})
+            arrivals = len({tid for tid, _ in (keys[v.index] for v in into[s])})
+            low = c0 - min(leavers, data.outflow_cap[s])
+            high = c0 + min(arrivals, data.band[s][1] - data.headcount[s] + data.outflow_cap[s])
             count = model.new_int_var(low, high, f"c[{g.key},{s}]")
             model.add(count == c0 + cp_model.LinearExpr.sum(into[s]) - cp_model.LinearExpr.sum(out_of[s]))
             if low == high:

@@ -8,8 +8,8 @@ Standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 AREAS = ("urban", "town", "rural")
 STAGES = ("primary", "junior")

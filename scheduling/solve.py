@@ -136,11 +136,8 @@ def solve_county(problem: Problem, county: str, *, time_limit_s: float, workers:
         return CountyOutcome(county, "infeasible", infeasibility=conflicts, wall_s=time.monotonic() - start)
 
     built = build_model(data)
-    if built.unpinnable:
-        conflicts = infeasibility.precheck(data)  # pins are explained there
     start_plan = greedy.greedy_plan(data)
-    for key, var in built.x.items():
-        built.model.add_hint(var, 1 if key in start_plan else 0)
+    _hint_plan(built, start_plan, seconds=min(2.0, 0.1 * time_limit_s))
 
     def params(solver: cp_model.CpSolver, seconds: float, det: float | None) -> None:
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
@@ -182,9 +179,7 @@ def solve_county(problem: Problem, county: str, *, time_limit_s: float, workers:
     remaining = deadline - time.monotonic()
     stage2_optimal = False
     if remaining > 0.2 and built.x:
-        built.model.clear_hints()
-        for key, var in built.x.items():
-            built.model.add_hint(var, 1 if key in set(chosen) else 0)
+        _hint_values(built.model, list(solver.response_proto.solution))
         built.model.add(built.balance <= best_balance)
         built.model.minimize(built.burden)
         solver2 = cp_model.CpSolver()
@@ -201,6 +196,35 @@ def solve_county(problem: Problem, county: str, *, time_limit_s: float, workers:
             outcome.status = "feasible"  # optimal only among the kept destinations
     outcome.wall_s = time.monotonic() - start
     return outcome
+
+
+def _hint_values(model, values: list[int]) -> None:
+    model.clear_hints()
+    for index, value in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(index), value)
+
+
+def _hint_plan(built, plan: set[tuple[str, str]], seconds: float) -> None:
+    """Hint a whole solution: the plan's moves, and every auxiliary variable they imply.
+
+    A hint of the move variables alone leaves CP-SAT to complete the counts, z terms and selectors,
+    which it often fails to do; a short solve with the moves fixed fills them in."""
+    from ortools.sat.python import cp_model
+
+    for key, var in built.x.items():
+        built.model.add_hint(var, 1 if key in plan else 0)
+    if not plan:
+        return
+    fixed = built.model.clone()
+    for key, var in built.x.items():
+        fixed.add(fixed.get_int_var_from_proto_index(var.index) == (1 if key in plan else 0))
+    fixed.minimize(built.balance)
+    fixed.clear_hints()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        _hint_values(built.model, list(solver.response_proto.solution))
 
 
 def worst_status(statuses: list[str]) -> str:

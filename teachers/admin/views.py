@@ -1,19 +1,234 @@
-"""Accounts, settings and audit (placeholder until the admin blueprint lands)."""
-from flask import Blueprint
+"""Administration pages: accounts, county policy settings and the audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from teachers.admin import services
+from teachers.admin.forms import AuditFilterForm, PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
+from teachers.auth.permissions import has_permission, require
+from teachers.errors import DomainError, NotFound, PermissionDenied
+from teachers.extensions import db
+from teachers.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+#: Service fields that the form shows under another name.
+FIELD_ALIASES = {"teacher_id": "staff_no"}
+
+#: Names of the audited actions; unknown actions are shown as stored.
+ACTION_LABELS = {
+    "auth.login": _l("登录"), "auth.logout": _l("退出"), "auth.lockout": _l("账号锁定"),
+    "auth.password_changed": _l("修改密码"), "user.created": _l("新建账号"), "user.updated": _l("修改账号"),
+    "user.role_changed": _l("变更角色"), "user.deactivated": _l("停用账号"), "user.password_reset": _l("重置密码"),
+    "settings.changed": _l("修改政策参数"),
+}
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh")
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _field_error(form, exc: DomainError, fallback: str) -> None:
+    """Put a service's message at the form field it names (or at ``fallback``)."""
+    name = FIELD_ALIASES.get(exc.field or "", exc.field or "")
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        field = getattr(form, fallback)
+    field.errors = list(field.errors) + [exc.message]
+
+
+def _args(form) -> dict[str, Any]:
+    """The filter values to keep in pager links."""
+    return {k: v for k, v in request.args.items() if k != "page" and v}
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def _fill_choices(form: UserEditForm) -> None:
+    form.school_id.choices = [(None, _("（不适用）"))] + services.school_choices()
+    form.county_id.choices = [(None, _("（全部县市区）"))] + services.county_choices()
+
 
 @bp.route("/users")
+@require("user.manage")
 def user_list():
-    return ""
+    form = UserFilterForm(request.args)
+    form.validate()
+    stmt = services.list_users(current_user, role=form.role.data or None, q=form.q.data or None)
+    page = db.paginate(stmt, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("admin/users.html", form=form, page=page, args=_args(form))
 
 
-@bp.route("/settings")
+@bp.route("/users/new", methods=["GET", "POST"])
+@require("user.manage")
+def user_new():
+    form = UserCreateForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.create_account(
+                current_user, username=form.username.data, display_name=form.display_name.data or "",
+                password=form.password.data, role=Role(form.role.data), school_id=form.school_id.data,
+                staff_no=form.staff_no.data, county_id=form.county_id.data,
+            )
+        except PermissionDenied:
+            abort(403)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc, "username")
+            return render_template("admin/user_form.html", form=form, user=None), 400
+        db.session.commit()
+        flash(_("已创建账号 %(u)s。", u=user.username), "success")
+        return redirect(url_for("admin.user_list"))
+    return render_template("admin/user_form.html", form=form, user=None), (400 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require("user.manage")
+def user_edit(user_id: int):
+    try:
+        user = services.get_user(current_user, user_id)
+    except NotFound:
+        abort(404)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.staff_no.data = user.teacher.staff_no if user.teacher else ""
+    _fill_choices(form)
+    reset = PasswordResetForm(prefix="reset")
+    if form.validate_on_submit():
+        try:
+            services.update_account(
+                current_user, user, display_name=form.display_name.data or "", role=Role(form.role.data),
+                active=form.active.data, school_id=form.school_id.data, staff_no=form.staff_no.data,
+                county_id=form.county_id.data,
+            )
+        except PermissionDenied:
+            abort(403)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(form, exc, "role")
+            return render_template("admin/user_form.html", form=form, user=user, reset=reset), 400
+        db.session.commit()
+        flash(_("已保存账号 %(u)s。", u=user.username), "success")
+        return redirect(url_for("admin.user_list"))
+    status = 400 if form.errors else 200
+    return render_template("admin/user_form.html", form=form, user=user, reset=reset), status
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@require("user.manage")
+def user_password(user_id: int):
+    try:
+        user = services.get_user(current_user, user_id)
+    except NotFound:
+        abort(404)
+    reset = PasswordResetForm(prefix="reset")
+    if reset.validate_on_submit():
+        try:
+            services.reset_account_password(current_user, user, reset.password.data)
+        except PermissionDenied:
+            abort(403)
+        except DomainError as exc:
+            db.session.rollback()
+            _field_error(reset, exc, "password")
+        else:
+            db.session.commit()
+            flash(_("已重置 %(u)s 的密码，该账号的所有登录已失效。", u=user.username), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    form = UserEditForm(obj=user)
+    form.role.data = user.role.value
+    form.staff_no.data = user.teacher.staff_no if user.teacher else ""
+    _fill_choices(form)
+    return render_template("admin/user_form.html", form=form, user=user, reset=reset), 400
+
+
+# --------------------------------------------------------------------------- policy settings
+
+
+def _settings_county():
+    try:
+        return services.settings_county(current_user, request.args.get("county", type=int))
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
 def settings():
-    return ""
+    # settings.view (HR, inspector) reads; settings.manage (admin) also saves. The service checks both.
+    county = _settings_county()
+    if county is None:
+        return render_template("admin/settings.html", county=None, counties=[], rows=[], errors={},
+                               submitted={}, can_edit=False)
+    can_edit = has_permission(current_user, "settings.manage")
+    errors: dict[str, str] = {}
+    submitted: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        submitted = request.form.to_dict()
+        try:
+            diff = services.save_settings(current_user, county, submitted, _locale())
+        except PermissionDenied:
+            abort(403)
+        except NotFound:
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            errors[exc.field or ""] = exc.message
+            status = 400
+        else:
+            db.session.commit()
+            if diff:
+                flash(_("已保存 %(n)d 项政策参数。", n=len(diff)), "success")
+            else:
+                flash(_("没有参数发生变化。"), "info")
+            return redirect(url_for("admin.settings", county=county.id))
+    rows = services.settings_rows(county, _locale())
+    return render_template("admin/settings.html", county=county, counties=services.settings_counties(current_user),
+                           rows=rows, errors=errors, submitted=submitted, can_edit=can_edit), status
+
+
+# --------------------------------------------------------------------------- audit trail
+
+
+def _summary_text(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str) if summary else ""
 
 
 @bp.route("/audit")
+@require("audit.view")
 def audit_log():
-    return ""
+    form = AuditFilterForm(request.args)
+    actions = services.audit_actions(current_user)
+    form.action.choices = [("", _("全部"))] + [(a, f"{ACTION_LABELS[a]} ({a})" if a in ACTION_LABELS else a)
+                                               for a in actions]
+    form.object_type.choices = [("", _("全部"))] + [(t, t) for t in services.audit_object_types(current_user)]
+    form.validate()
+    # A malformed date is shown at its field and ignored, rather than failing the page.
+    stmt = services.audit_query(
+        current_user, action=form.action.data or None, actor_name=form.actor.data or None,
+        date_from=None if form.date_from.errors else form.date_from.data,
+        date_to=None if form.date_to.errors else form.date_to.data,
+        object_type=form.object_type.data or None, object_id=form.object_id.data or None,
+    )
+    page = db.paginate(stmt, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("admin/audit.html", form=form, page=page, args=_args(form), labels=ACTION_LABELS,
+                           summary_text=_summary_text)

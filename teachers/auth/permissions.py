@@ -7,8 +7,9 @@ Inspectors (督学) read everything in scope and change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort
 from flask_login import current_user

@@ -111,9 +111,9 @@ def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None,
         taken = db.session.scalar(select(User).where(User.teacher_id == teacher_id))
         if taken is not None and taken.id != user_id:
             raise DomainError(_("该教师已有账号：%(u)s。", u=taken.username), field="teacher_id")
-    if role in (Role.HR, Role.INSPECTOR, Role.ADMIN) and county_id is not None:
-        if db.session.get(County, county_id) is None:
-            raise DomainError(_("所选县（市、区）不存在。"), field="county_id")
+    if (role in (Role.HR, Role.INSPECTOR, Role.ADMIN) and county_id is not None
+            and db.session.get(County, county_id) is None):
+        raise DomainError(_("所选县（市、区）不存在。"), field="county_id")
 
 
 def create_user(actor: User, *, username: str, display_name: str, password: str, role: Role,

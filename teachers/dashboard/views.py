@@ -1,11 +1,42 @@
-"""Dashboards (placeholder)."""
-from flask import Blueprint
-from flask_login import login_required
+"""The home page: one dashboard per role (county, school or personal)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_timezone
+from flask_login import current_user, login_required
+
+from teachers.auth.permissions import has_permission
+from teachers.dashboard import services
+from teachers.errors import NotFound, PermissionDenied
 
 bp = Blueprint("dashboard", __name__)
+
+
+def _year() -> int:
+    """This year in the bureau's time zone, or ``?year=`` when a plausible one is asked for."""
+    year = request.args.get("year", type=int)
+    if year is not None and 2000 <= year <= 2100:
+        return year
+    return datetime.now(get_timezone()).year
 
 
 @bp.route("/")
 @login_required
 def index():
-    return "ok"
+    year = _year()
+    try:
+        if has_permission(current_user, "dashboard.county"):
+            data = services.county_summary(current_user, request.args.get("county", type=int), year)
+            return render_template("dashboard/county.html", **data)
+        if has_permission(current_user, "dashboard.school"):
+            return render_template("dashboard/school.html", **services.school_summary(current_user, year))
+        if has_permission(current_user, "dashboard.self"):
+            return render_template("dashboard/self.html", **services.self_summary(current_user, year))
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    abort(403)

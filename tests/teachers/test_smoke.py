@@ -1,7 +1,7 @@
-from tests.conftest import login
-from tests import factories as f
 from teachers.extensions import db
 from teachers.models import Role
+from tests import factories as f
+from tests.conftest import login
 
 
 def test_login_page_is_chinese(client):

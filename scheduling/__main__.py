@@ -1,0 +1,90 @@
+"""Command line: ``python -m scheduling solve|check|bench`` (contract in shared/spec/rotation-io.md).
+
+    python -m scheduling solve INSTANCE.json -o PLAN.json [--time-limit S] [--workers N] [--seed K]
+    python -m scheduling check INSTANCE.json PLAN.json
+    python -m scheduling bench [--sizes county,prefecture,district] [--time-limit S] [--workers N]
+
+``solve`` always writes a plan (optimal, feasible, infeasible with its explanation, or unknown) and
+exits 0; it exits 2 only when the instance cannot be read, naming the field or JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+EXIT_UNREADABLE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
+    parser = argparse.ArgumentParser(prog="python -m scheduling", description="Teacher rotation solver (交流轮岗).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    p_solve = commands.add_parser("solve", help="propose a rotation plan for an instance")
+    p_solve.add_argument("instance")
+    p_solve.add_argument("-o", "--output", required=True, help="where to write the plan (rotation-plan/1)")
+    p_solve.add_argument("--time-limit", type=float, default=None, help="seconds (default: policy.time_limit_s)")
+    p_solve.add_argument("--workers", type=int, default=None, help="CP-SAT threads (default: cores, up to 8)")
+    p_solve.add_argument("--seed", type=int, default=0)
+    p_check = commands.add_parser("check", help="check a plan against its instance (exit 0 = every rule holds)")
+    p_check.add_argument("instance")
+    p_check.add_argument("plan")
+    p_bench = commands.add_parser("bench", help="generate instances, solve, check and print a table")
+    p_bench.add_argument("--sizes", default="county,prefecture", help="comma list of county, prefecture, district")
+    p_bench.add_argument("--time-limit", type=float, default=None)
+    p_bench.add_argument("--workers", type=int, default=None)
+    p_bench.add_argument("--seed", type=int, default=1)
+    p_bench.add_argument("--out", default="benchmarks/out", help="folder for the generated instances and plans")
+    p_bench.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.command == "check":
+        from scheduling.check import run_check
+
+        return run_check(args.instance, args.plan)
+    if args.command == "bench":
+        from scheduling.bench import run_bench
+
+        return run_bench(args)
+    return _solve(args, started)
+
+
+def _solve(args: argparse.Namespace, started: float) -> int:
+    from scheduling.io import dump_plan, load_problem
+    from scheduling.problem import ProblemError, RotationResult
+
+    try:
+        problem = load_problem(args.instance)
+    except ProblemError as exc:
+        print(f"cannot read instance {args.instance}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    limit = args.time_limit if args.time_limit is not None else problem.policy.time_limit_s
+    if limit <= 0:
+        print(f"--time-limit: must be > 0, got {limit}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        from scheduling.solve import solve
+
+        # the limit covers reading and writing too
+        result = solve(problem, time_limit_s=max(0.1, limit - (time.monotonic() - started)),
+                       workers=args.workers, seed=args.seed)
+    except Exception as exc:  # the contract: always a plan, never a stack trace
+        result = RotationResult(status="unknown", solver={"error": f"{type(exc).__name__}: {exc}"})
+        print(f"solver error, plan written with status unknown: {exc}", file=sys.stderr)
+    try:
+        dump_plan(result, args.output)
+    except OSError as exc:
+        print(f"cannot write plan {args.output}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    objective = result.solver.get("objective")
+    print(f"{args.output}: status {result.status}, {len(result.moves)} moves"
+          + (f", sum of CV² {objective}" if objective is not None else "")
+          + f", {time.monotonic() - started:.1f} s")
+    for line in result.infeasibility:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Administration services: account lookups around teachers.auth.services, county policy settings, audit queries.
+
+Services flush and never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from teachers import audit, policy
+from teachers.auth import services as accounts
+from teachers.auth.permissions import has_permission
+from teachers.errors import DomainError, NotFound, PermissionDenied
+from teachers.extensions import db
+from teachers.models import AuditEvent, County, Role, School, Teacher, User
+
+# --------------------------------------------------------------------------- accounts
+
+
+def _require(actor: User, action: str) -> None:
+    if not has_permission(actor, action):
+        raise PermissionDenied(_("您没有权限执行此操作。"))
+
+
+def list_users(actor: User, *, role: str | None = None, q: str | None = None):
+    """A SELECT of accounts, filtered by role and by a fragment of username or display name (to paginate)."""
+    _require(actor, "user.manage")
+    stmt = select(User).order_by(User.username)
+    if role:
+        try:
+            stmt = stmt.where(User.role == Role(role))
+        except ValueError:
+            pass
+    if q:
+        like = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like, escape="\\"),
+                              func.lower(User.display_name).like(like, escape="\\")))
+    return stmt
+
+
+def get_user(actor: User, user_id: int) -> User:
+    _require(actor, "user.manage")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("找不到该账号。"))
+    return user
+
+
+def _teacher_id_for(role: Role, staff_no: str | None) -> int | None:
+    """Resolve the staff number typed for a teacher account (a select of 1,500 teachers is unusable)."""
+    staff_no = (staff_no or "").strip()
+    if role != Role.TEACHER:
+        return None
+    if not staff_no:
+        raise DomainError(_("教师账号必须关联教师档案，请填写教师工号。"), field="staff_no")
+    teacher_id = db.session.scalar(select(Teacher.id).where(Teacher.staff_no == staff_no))
+    if teacher_id is None:
+        raise DomainError(_("找不到工号为“%(no)s”的教师档案。", no=staff_no), field="staff_no")
+    return teacher_id
+
+
+def create_account(actor: User, *, username: str, display_name: str, password: str, role: Role,
+                   school_id: int | None, staff_no: str | None, county_id: int | None) -> User:
+    """A new account; the teacher record is named by staff number."""
+    _require(actor, "user.manage")
+    teacher_id = _teacher_id_for(role, staff_no)
+    return accounts.create_user(actor, username=username, display_name=display_name or "", password=password,
+                                role=role, school_id=school_id, teacher_id=teacher_id, county_id=county_id)
+
+
+def update_account(actor: User, user: User, *, display_name: str, role: Role, active: bool,
+                   school_id: int | None, staff_no: str | None, county_id: int | None) -> User:
+    """Change an account's role, links or state (audited; ends its sessions when rights change)."""
+    _require(actor, "user.manage")
+    teacher_id = _teacher_id_for(role, staff_no)
+    return accounts.update_user(actor, user, display_name=display_name or "", role=role, active=active,
+                                school_id=school_id, teacher_id=teacher_id, county_id=county_id)
+
+
+def reset_account_password(actor: User, user: User, password: str) -> None:
+    _require(actor, "user.manage")
+    accounts.reset_password(actor, user, password)
+
+
+def school_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(School.id, School.name, County.name).join(County, County.id == School.county_id)
+        .where(School.active.is_(True)).order_by(County.name, School.code)
+    ).all()
+    many = len({county for _id, _name, county in rows}) > 1
+    return [(sid, f"{county} · {name}" if many else name) for sid, name, county in rows]
+
+
+def county_choices() -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in db.session.scalars(select(County).order_by(County.id))]
+
+
+# --------------------------------------------------------------------------- policy settings
+
+
+def settings_counties(actor: User) -> list[County]:
+    """Counties whose settings the actor may see: their own, or every county when the account has none."""
+    if not (has_permission(actor, "settings.view") or has_permission(actor, "settings.manage")):
+        raise PermissionDenied(_("您没有权限查看政策参数。"))
+    stmt = select(County).order_by(County.id)
+    if actor.county_id is not None:
+        stmt = stmt.where(County.id == actor.county_id)
+    return list(db.session.scalars(stmt))
+
+
+def settings_county(actor: User, county_id: int | None) -> County | None:
+    counties = settings_counties(actor)
+    if county_id is None:
+        return counties[0] if counties else None
+    for county in counties:
+        if county.id == county_id:
+            return county
+    raise NotFound(_("找不到该县（市、区）。"))
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    setting: policy.Setting
+    label: str
+    value: Any
+    default: Any
+    overridden: bool
+
+
+def setting_label(setting: policy.Setting, locale: str) -> str:
+    return setting.label_en if locale == "en" else setting.label_zh
+
+
+def settings_rows(county: County, locale: str) -> list[SettingRow]:
+    """Every policy setting with the county's effective value, its default and whether the county set it."""
+    stored = county.policy or {}
+    values = policy.effective(stored)
+    return [
+        SettingRow(setting=s, label=setting_label(s, locale), value=values[s.key], default=s.default,
+                   overridden=s.key in stored and stored[s.key] != s.default)
+        for s in policy.SETTINGS
+    ]
+
+
+def _policy_message(error: policy.PolicyError, locale: str) -> str:
+    """The reason a value was refused, in the user's language, naming the setting."""
+    setting = policy.BY_KEY.get(error.key)
+    if setting is None:
+        return _("未知参数：%(key)s。", key=error.key)
+    name = setting_label(setting, locale)
+    if error.key == "max_rotation_share" and "rotation_share" in error.message:
+        return _("“%(name)s”不得低于“%(other)s”。", name=name,
+                 other=setting_label(policy.BY_KEY["rotation_share"], locale))
+    if setting.choices:
+        return _("“%(name)s”只能取以下值之一：%(choices)s。", name=name, choices="、".join(setting.choices))
+    if setting.minimum is not None and setting.maximum is not None:
+        kind = _("整数") if setting.kind == "int" else _("数值")
+        return _("“%(name)s”应为 %(min)s 至 %(max)s 之间的%(kind)s。", name=name, min=_num(setting.minimum),
+                 max=_num(setting.maximum), kind=kind)
+    return _("“%(name)s”的取值无效。", name=name)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def save_settings(actor: User, county: County, raw: dict[str, Any], locale: str = "zh") -> dict[str, list[Any]]:
+    """Validate every submitted value; store all or nothing. Returns and audits the diff {key: [old, new]}.
+
+    Values equal to the default are not stored, so they follow the default. Stored keys the code
+    no longer knows are kept untouched (they are ignored by ``policy.effective``).
+    """
+    if not has_permission(actor, "settings.manage"):
+        raise PermissionDenied(_("只有系统管理员可以修改政策参数。"))
+    if actor.county_id is not None and county.id != actor.county_id:
+        raise NotFound(_("找不到该县（市、区）。"))
+    submitted: dict[str, Any] = {}
+    for setting in policy.SETTINGS:
+        value = raw.get(setting.key)
+        if setting.kind == "bool":
+            submitted[setting.key] = value not in (None, "", "0", "false", "off")
+            continue
+        value = "" if value is None else str(value).strip()
+        if value == "":
+            raise DomainError(_("请填写“%(name)s”。", name=setting_label(setting, locale)), field=setting.key)
+        submitted[setting.key] = value
+    try:
+        clean = policy.validate(submitted)
+    except policy.PolicyError as exc:
+        raise DomainError(_policy_message(exc, locale), field=exc.key) from None
+    old_stored = dict(county.policy or {})
+    before = policy.effective(old_stored)
+    new_stored = {k: v for k, v in old_stored.items() if k not in policy.BY_KEY}
+    new_stored.update({k: v for k, v in clean.items() if v != policy.DEFAULTS[k]})
+    after = policy.effective(new_stored)
+    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if new_stored != old_stored:
+        county.policy = new_stored  # a new dict: SQLAlchemy does not see in-place changes to a JSON column
+        db.session.flush()
+    if diff:
+        audit.record(actor, "settings.changed", county, diff)
+    return diff
+
+
+# --------------------------------------------------------------------------- audit trail
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    """Midnight of ``day`` in the bureau's time zone, as a UTC instant."""
+    tz = get_timezone()
+    naive = datetime.combine(day, time.min)
+    # pytz zones need localize(); replace() would give them their historical LMT offset.
+    local = tz.localize(naive) if hasattr(tz, "localize") else naive.replace(tzinfo=tz)
+    return local.astimezone(UTC)
+
+
+def audit_query(actor: User, *, action: str | None = None, actor_name: str | None = None,
+                date_from: date | None = None, date_to: date | None = None, object_type: str | None = None,
+                object_id: str | None = None):
+    """A SELECT of audit events, newest first, narrowed by the filters (dates are local, inclusive)."""
+    _require(actor, "audit.view")
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor_name:
+        stmt = stmt.where(func.lower(AuditEvent.actor_username) == actor_name.strip().lower())
+    if date_from:
+        stmt = stmt.where(AuditEvent.at >= _local_midnight_utc(date_from))
+    if date_to:
+        stmt = stmt.where(AuditEvent.at < _local_midnight_utc(date_to + timedelta(days=1)))
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id.strip())
+    return stmt
+
+
+def audit_actions(actor: User) -> list[str]:
+    _require(actor, "audit.view")
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def audit_object_types(actor: User) -> list[str]:
+    _require(actor, "audit.view")
+    return [t for t in db.session.scalars(
+        select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)) if t]

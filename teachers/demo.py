@@ -1,0 +1,686 @@
+"""The demo county for ``flask seed-demo``: a deterministic, Linjiang-like county in an empty database.
+
+Everything is drawn from one ``random.Random(DEMO_SEED)`` and dated relative to ``REFERENCE_DATE``
+(never today), so every run writes the same rows. Generation is pure (plain dicts, testable without a
+database); ``seed_demo`` then bulk-inserts them and flushes — the CLI commits.
+
+Shapes follow shared/spec/policy.md (Scale, staffing ratios) and shared/bench/make_instance.py: urban
+schools are large and rich in backbone teachers and higher degrees, village schools and teaching points
+are small and poor in them. School names the plan mentions (第一中学, 第二中学, 光华中学, 建国小学,
+职业技术学校, 第二幼儿园) are present; the other schools, villages and coordinates are illustrative.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from teachers import audit
+from teachers.extensions import db
+from teachers.models import (
+    Area,
+    Assignment,
+    AssignmentKind,
+    Backbone,
+    County,
+    Degree,
+    Gender,
+    Role,
+    School,
+    SchoolKind,
+    Stage,
+    Teacher,
+    TeacherStatus,
+    Tier,
+    Title,
+    User,
+)
+from teachers.models.enums import KIND_STAGES
+
+DEMO_SEED = 20260901
+#: Every date is relative to this day (the start of the 2026–27 school year), not to today.
+REFERENCE_DATE = date(2026, 9, 1)
+DEMO_PASSWORD = "Demo@2027"
+REGION_CODE = "220681"  # 临江市 (GB/T 2260), also the first six digits of the demo ID numbers
+
+COUNTY = {"code": REGION_CODE, "name": "临江市", "prefecture": "白山市", "province": "吉林省"}
+
+#: Staffing standard (编制), pupils per staff member, from shared/spec/policy.md (2001 standard by
+#: city / county town / rural). The 2014 reform unified town and rural with the city level; the demo keeps
+#: the 2001 differentiation so the three areas show different quotas. Kindergarten (two teachers per
+#: class of about 30) and vocational (senior ratio) are demo assumptions, not cited standards.
+STAFFING_RATIO: dict[Stage, dict[Area, float]] = {
+    Stage.PRIMARY: {Area.URBAN: 19, Area.TOWN: 21, Area.RURAL: 23},
+    Stage.JUNIOR: {Area.URBAN: 13.5, Area.TOWN: 16, Area.RURAL: 18},
+    Stage.SENIOR: {Area.URBAN: 12.5, Area.TOWN: 13, Area.RURAL: 13.5},
+    Stage.VOCATIONAL: {Area.URBAN: 12.5, Area.TOWN: 13, Area.RURAL: 13.5},
+    Stage.PRESCHOOL: {Area.URBAN: 15, Area.TOWN: 15, Area.RURAL: 15},
+}
+
+# Subject weights: primary and junior from shared/bench/make_instance.py.
+PRIMARY_SUBJECTS = {"语文": 30, "数学": 25, "英语": 10, "体育": 8, "音乐": 6, "美术": 6,
+                    "科学": 6, "道德与法治": 5, "信息技术": 4}
+JUNIOR_SUBJECTS = {"语文": 15, "数学": 15, "英语": 14, "物理": 8, "化学": 6, "生物": 6, "历史": 6,
+                   "地理": 6, "道德与法治": 7, "体育": 7, "音乐": 4, "美术": 4, "信息技术": 2}
+SENIOR_SUBJECTS = {"语文": 14, "数学": 14, "英语": 13, "物理": 9, "化学": 8, "生物": 7, "历史": 6,
+                   "地理": 6, "政治": 6, "体育": 6, "音乐": 2, "美术": 2, "信息技术": 3}
+# The four specialities of 临江市职业技术学校 named in the plan (专栏5), plus general courses.
+VOCATIONAL_SUBJECTS = {"语文": 8, "数学": 8, "英语": 6, "体育": 4, "计算机应用": 8, "幼儿保育": 10,
+                       "电子商务": 9, "旅游服务与管理": 8, "农机设备应用与维修": 8}
+PRESCHOOL_SUBJECTS = {"学前教育": 1}
+SUBJECTS = {Stage.PRIMARY: PRIMARY_SUBJECTS, Stage.JUNIOR: JUNIOR_SUBJECTS, Stage.SENIOR: SENIOR_SUBJECTS,
+            Stage.VOCATIONAL: VOCATIONAL_SUBJECTS, Stage.PRESCHOOL: PRESCHOOL_SUBJECTS}
+#: The first teachers of a school cover these, so even a small school has its core subjects.
+CORE = {Stage.PRIMARY: ["语文", "数学", "英语", "体育", "音乐", "美术", "科学", "道德与法治"],
+        Stage.JUNIOR: ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "体育",
+                       "音乐", "美术"],
+        Stage.SENIOR: list(SENIOR_SUBJECTS), Stage.VOCATIONAL: list(VOCATIONAL_SUBJECTS),
+        Stage.PRESCHOOL: []}
+#: Shortage subjects of rural schools (紧缺薄弱学科): fewer specialists, more 包班.
+SHORTAGE = {"英语", "音乐", "美术", "体育", "科学", "信息技术"}
+
+SURNAMES = {"王": 80, "李": 78, "张": 75, "刘": 68, "赵": 40, "孙": 38, "杨": 35, "陈": 30, "于": 28,
+            "高": 25, "徐": 20, "马": 20, "吴": 18, "周": 18, "姜": 14, "郭": 15, "朱": 15, "宋": 12, "韩": 12,
+            "林": 10, "何": 10, "冯": 10, "董": 10, "田": 10, "崔": 10, "曲": 8, "袁": 8, "许": 8, "曹": 8,
+            "吕": 8, "孟": 8, "金": 8, "任": 7, "邵": 6, "丁": 6, "苏": 6, "邓": 6, "付": 5, "沈": 5, "彭": 5,
+            "隋": 4, "鲁": 4, "范": 5, "姚": 5, "谭": 4, "朴": 4, "程": 4, "侯": 5, "贾": 4, "白": 4}
+GIVEN_FEMALE = "丽静敏燕艳娟霞芳红玲婷雪慧颖欣佳琳晶丹萍洁倩蕾莉梅秀凤华淑月"
+GIVEN_MALE = "伟强磊军勇涛斌超明刚平辉鹏华飞鑫宇浩博志建国海峰亮东旭成林波"
+GIVEN_ANY = "晓春文立永德云新玉建海红英秀子思雨嘉书"
+MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+                   "155", "157", "158", "159", "180", "182", "186", "187", "188", "189")
+
+#: Approximate centres of the 13 subdistricts, towns and township (illustrative, not surveyed).
+CENTRES: dict[str, tuple[float, float]] = {
+    "建国街道": (126.918, 41.806), "新市街道": (126.905, 41.815), "兴隆街道": (126.932, 41.799),
+    "森工街道": (126.893, 41.823), "大湖街道": (126.946, 41.790), "大栗子街道": (126.838, 41.858),
+    "花山镇": (126.986, 41.923), "六道沟镇": (127.186, 41.703), "苇沙河镇": (126.745, 41.917),
+    "闹枝镇": (126.712, 41.736), "四道沟镇": (127.053, 41.768), "蚂蚁河镇": (126.862, 42.006),
+    "错草乡": (127.104, 41.915),
+}
+
+# (code, name, kind, area, subdistrict, 学区, pupils per stage as (low, high)).
+# Codes: P primary, J junior, N nine-year, S senior, V vocational, K kindergarten, T teaching point.
+SCHOOLS: list[tuple[str, str, SchoolKind, Area, str, str, dict[Stage, tuple[int, int]]]] = [
+    ("LJ-S01", "临江市第一中学", SchoolKind.SENIOR, Area.URBAN, "建国街道", "市直属", {Stage.SENIOR: (1750, 1900)}),
+    ("LJ-V01", "临江市职业技术学校", SchoolKind.VOCATIONAL, Area.URBAN, "兴隆街道", "市直属",
+     {Stage.VOCATIONAL: (650, 760)}),
+    ("LJ-K01", "临江市第二幼儿园", SchoolKind.KINDERGARTEN, Area.URBAN, "新市街道", "市直属",
+     {Stage.PRESCHOOL: (330, 390)}),
+    ("LJ-J01", "临江市第二中学", SchoolKind.JUNIOR, Area.URBAN, "新市街道", "城西学区", {Stage.JUNIOR: (1300, 1450)}),
+    ("LJ-J02", "临江市光华中学", SchoolKind.JUNIOR, Area.URBAN, "兴隆街道", "城东学区", {Stage.JUNIOR: (850, 950)}),
+    ("LJ-J03", "临江市森工中学", SchoolKind.JUNIOR, Area.URBAN, "森工街道", "城西学区", {Stage.JUNIOR: (450, 560)}),
+    ("LJ-P01", "临江市建国小学", SchoolKind.PRIMARY, Area.URBAN, "建国街道", "城东学区", {Stage.PRIMARY: (1550, 1700)}),
+    ("LJ-P02", "临江市实验小学", SchoolKind.PRIMARY, Area.URBAN, "新市街道", "城西学区", {Stage.PRIMARY: (1400, 1550)}),
+    ("LJ-P03", "临江市新市小学", SchoolKind.PRIMARY, Area.URBAN, "新市街道", "城西学区", {Stage.PRIMARY: (850, 950)}),
+    ("LJ-P04", "临江市兴隆小学", SchoolKind.PRIMARY, Area.URBAN, "兴隆街道", "城东学区", {Stage.PRIMARY: (750, 850)}),
+    ("LJ-P05", "临江市森工小学", SchoolKind.PRIMARY, Area.URBAN, "森工街道", "城西学区", {Stage.PRIMARY: (560, 650)}),
+    ("LJ-P06", "临江市大湖小学", SchoolKind.PRIMARY, Area.URBAN, "大湖街道", "城东学区", {Stage.PRIMARY: (650, 750)}),
+    ("LJ-N01", "临江市大栗子学校", SchoolKind.NINE_YEAR, Area.URBAN, "大栗子街道", "城东学区",
+     {Stage.PRIMARY: (380, 450), Stage.JUNIOR: (220, 280)}),
+    ("LJ-P07", "临江市花山镇中心小学", SchoolKind.PRIMARY, Area.TOWN, "花山镇", "花山学区", {Stage.PRIMARY: (450, 540)}),
+    ("LJ-J04", "临江市花山镇中学", SchoolKind.JUNIOR, Area.TOWN, "花山镇", "花山学区", {Stage.JUNIOR: (320, 380)}),
+    ("LJ-N02", "临江市六道沟镇中心校", SchoolKind.NINE_YEAR, Area.TOWN, "六道沟镇", "六道沟学区",
+     {Stage.PRIMARY: (320, 400), Stage.JUNIOR: (180, 230)}),
+    ("LJ-P08", "临江市苇沙河镇中心小学", SchoolKind.PRIMARY, Area.TOWN, "苇沙河镇", "苇沙河学区",
+     {Stage.PRIMARY: (360, 430)}),
+    ("LJ-J05", "临江市苇沙河镇中学", SchoolKind.JUNIOR, Area.TOWN, "苇沙河镇", "苇沙河学区", {Stage.JUNIOR: (260, 320)}),
+    ("LJ-N03", "临江市闹枝镇中心校", SchoolKind.NINE_YEAR, Area.TOWN, "闹枝镇", "闹枝学区",
+     {Stage.PRIMARY: (280, 340), Stage.JUNIOR: (160, 200)}),
+    ("LJ-N04", "临江市四道沟镇中心校", SchoolKind.NINE_YEAR, Area.TOWN, "四道沟镇", "四道沟学区",
+     {Stage.PRIMARY: (300, 360), Stage.JUNIOR: (170, 210)}),
+    ("LJ-N05", "临江市蚂蚁河镇中心校", SchoolKind.NINE_YEAR, Area.TOWN, "蚂蚁河镇", "蚂蚁河学区",
+     {Stage.PRIMARY: (240, 300), Stage.JUNIOR: (140, 180)}),
+    # A township (乡) seat counts as rural; its school is still the township's central school.
+    ("LJ-P09", "临江市错草乡中心小学", SchoolKind.PRIMARY, Area.RURAL, "错草乡", "错草学区", {Stage.PRIMARY: (170, 220)}),
+    ("LJ-P10", "临江市六道沟镇夹皮沟小学", SchoolKind.PRIMARY, Area.RURAL, "六道沟镇", "六道沟学区",
+     {Stage.PRIMARY: (90, 150)}),
+    ("LJ-P11", "临江市苇沙河镇二道沟小学", SchoolKind.PRIMARY, Area.RURAL, "苇沙河镇", "苇沙河学区",
+     {Stage.PRIMARY: (70, 130)}),
+    ("LJ-P12", "临江市四道沟镇坡口小学", SchoolKind.PRIMARY, Area.RURAL, "四道沟镇", "四道沟学区",
+     {Stage.PRIMARY: (80, 140)}),
+    ("LJ-P13", "临江市闹枝镇东升小学", SchoolKind.PRIMARY, Area.RURAL, "闹枝镇", "闹枝学区", {Stage.PRIMARY: (60, 120)}),
+    ("LJ-P14", "临江市花山镇珍珠门小学", SchoolKind.PRIMARY, Area.RURAL, "花山镇", "花山学区",
+     {Stage.PRIMARY: (100, 160)}),
+]
+
+# (code, name, subdistrict, central school code): small village primary teaching points (教学点).
+TEACHING_POINTS: list[tuple[str, str, str, str]] = [
+    ("LJ-T01", "临江市花山镇二道阳岔教学点", "花山镇", "LJ-P07"),
+    ("LJ-T02", "临江市花山镇太平沟教学点", "花山镇", "LJ-P07"),
+    ("LJ-T03", "临江市六道沟镇三道沟教学点", "六道沟镇", "LJ-N02"),
+    ("LJ-T04", "临江市六道沟镇长川教学点", "六道沟镇", "LJ-N02"),
+    ("LJ-T05", "临江市六道沟镇八道沟教学点", "六道沟镇", "LJ-N02"),
+    ("LJ-T06", "临江市苇沙河镇老三队教学点", "苇沙河镇", "LJ-P08"),
+    ("LJ-T07", "临江市苇沙河镇松岭教学点", "苇沙河镇", "LJ-P08"),
+    ("LJ-T08", "临江市闹枝镇金厂教学点", "闹枝镇", "LJ-N03"),
+    ("LJ-T09", "临江市闹枝镇闹枝沟教学点", "闹枝镇", "LJ-N03"),
+    ("LJ-T10", "临江市四道沟镇三道阳岔教学点", "四道沟镇", "LJ-N04"),
+    ("LJ-T11", "临江市四道沟镇大湾教学点", "四道沟镇", "LJ-N04"),
+    ("LJ-T12", "临江市蚂蚁河镇南岔教学点", "蚂蚁河镇", "LJ-N05"),
+    ("LJ-T13", "临江市蚂蚁河镇西小山教学点", "蚂蚁河镇", "LJ-N05"),
+    ("LJ-T14", "临江市错草乡四道阳岔教学点", "错草乡", "LJ-P09"),
+    ("LJ-T15", "临江市错草乡错草沟教学点", "错草乡", "LJ-P09"),
+]
+
+#: Backbone level thresholds on one uniform draw: (province, city, county, school), cumulative.
+BACKBONE_ODDS = {Area.URBAN: (0.035, 0.10, 0.22, 0.38), Area.TOWN: (0.006, 0.025, 0.08, 0.20),
+                 Area.RURAL: (0.002, 0.01, 0.035, 0.12)}
+#: Degree weights (secondary, associate, bachelor, master) by area; senior/vocational schools are richer.
+DEGREE_WEIGHTS = {Area.URBAN: (1, 14, 77, 8), Area.TOWN: (4, 32, 62, 2), Area.RURAL: (14, 52, 34, 0)}
+DEGREES = (Degree.SECONDARY, Degree.ASSOCIATE, Degree.BACHELOR, Degree.MASTER)
+#: Age brackets of the teaching force: (low, high, weight). Women retire at 55, so they draw up to 54.
+AGE_BRACKETS = ((22, 25, 10), (26, 30, 13), (31, 35, 12), (36, 40, 12), (41, 45, 16), (46, 50, 18),
+                (51, 55, 14), (56, 59, 5))
+FEMALE_SHARE = {Stage.PRESCHOOL: 0.97, Stage.PRIMARY: 0.78, Stage.JUNIOR: 0.64, Stage.SENIOR: 0.52,
+                Stage.VOCATIONAL: 0.55}
+#: Mean years at the current school (exponential), longer where fewer teachers move.
+STAY_MEAN = {Area.URBAN: 10.0, Area.TOWN: 8.0, Area.RURAL: 7.0}
+#: Where a teacher at a school of one area most likely started: realistic flow is village → town → city.
+FIRST_SCHOOL_AREA = {Area.URBAN: (0.35, 0.40, 0.25), Area.TOWN: (0.12, 0.38, 0.50),
+                     Area.RURAL: (0.03, 0.32, 0.65)}
+CURRENT_EXCHANGES = 42
+EXEMPT_REASONS = {
+    "pregnancy": "孕期，本学年不参加交流",
+    "nursing": "哺乳期（产假中），本学年不参加交流",
+    "illness": "严重疾病，长期病休",
+    "family": "家庭特殊困难：需照顾重病家属",
+}
+
+
+class DatabaseNotEmpty(Exception):
+    """The database already holds counties, schools, teachers or users: the demo is never mixed in."""
+
+    def __init__(self) -> None:
+        super().__init__("数据库中已有数据（县域、学校、教师或账号），演示数据只能写入空数据库 / "
+                         "the database already holds data (counties, schools, teachers or users); "
+                         "demo data is only seeded into an empty database")
+
+
+@dataclass
+class Period:
+    """One row of a teacher's assignment history, by school code."""
+
+    school: str
+    kind: AssignmentKind
+    start: date
+    end: date | None = None
+    note: str = ""
+
+
+@dataclass
+class DemoTeacher:
+    staff_no: str
+    name: str
+    gender: Gender
+    birth_date: date
+    id_number: str
+    phone: str
+    service_start: date
+    school: str  # personnel school code (人事关系)
+    stage: Stage
+    subject: str
+    other_subjects: list[str]
+    degree: Degree
+    title: Title = Title.NONE
+    backbone: Backbone = Backbone.NONE
+    backbone_since: date | None = None
+    tier: Tier = Tier.NEW
+    status: TeacherStatus = TeacherStatus.ACTIVE
+    rotation_exempt: bool = False
+    rotation_exempt_reason: str = ""
+    history: list[Period] = field(default_factory=list)
+
+    @property
+    def working_school(self) -> str:
+        last = self.history[-1]
+        return last.school if last.kind == AssignmentKind.EXCHANGE and last.end is None else self.school
+
+
+@dataclass
+class DemoCounty:
+    schools: list[dict[str, Any]]
+    teachers: list[DemoTeacher]
+
+
+# ---------------------------------------------------------------- identity helpers
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check_digit(body17: str) -> str:
+    """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits of an ID number."""
+    return "10X98765432"[sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS)) % 11]
+
+
+def id_number(region: str, birth: date, serial: int) -> str:
+    """An 18-digit 身份证号; ``serial`` is the 3-digit order code (odd for men, even for women)."""
+    body = f"{region}{birth:%Y%m%d}{serial:03d}"
+    return body + id_check_digit(body)
+
+
+def years_between(start: date, end: date) -> int:
+    """Whole years from ``start`` to ``end`` (0 when ``end`` is not after ``start``)."""
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(0, years)
+
+
+def staffing_quota(area: Area, pupils: dict[Stage, int]) -> int:
+    """核定编制 from the pupils of each stage and the staffing ratio of the school's area."""
+    return sum(math.ceil(n / STAFFING_RATIO[stage][area]) for stage, n in pupils.items() if n)
+
+
+def _weighted(rnd: random.Random, table: dict[str, float]) -> str:
+    return rnd.choices(list(table), weights=list(table.values()))[0]
+
+
+def _school_year_start(year: int) -> date:
+    return date(year, 9, 1)
+
+
+# ---------------------------------------------------------------- generation (pure)
+
+
+class _Generator:
+    """Draws the whole county from one Random, in a fixed order."""
+
+    def __init__(self, seed: int, reference: date) -> None:
+        self.rnd = random.Random(seed)
+        self.ref = reference
+        self.ids: set[str] = set()
+        self.phones: set[str] = set()
+        self.seq = 0
+
+    # -- people
+    def name(self, gender: Gender) -> str:
+        rnd = self.rnd
+        own = GIVEN_FEMALE if gender == Gender.FEMALE else GIVEN_MALE
+        if rnd.random() < 0.3:
+            given = rnd.choice(own)
+        else:
+            given = rnd.choice(own + GIVEN_ANY) + rnd.choice(own)
+        return _weighted(rnd, SURNAMES) + given
+
+    def phone(self) -> str:
+        while True:
+            number = self.rnd.choice(MOBILE_PREFIXES) + f"{self.rnd.randrange(10**8):08d}"
+            if number not in self.phones:
+                self.phones.add(number)
+                return number
+
+    def id_for(self, birth: date, gender: Gender) -> str:
+        while True:
+            serial = self.rnd.randrange(500) * 2 + (1 if gender == Gender.MALE else 0)
+            value = id_number(REGION_CODE, birth, serial)
+            if value not in self.ids:
+                self.ids.add(value)
+                return value
+
+    def birth_for_age(self, age: int) -> date:
+        latest = self.ref.replace(year=self.ref.year - age)
+        earliest = self.ref.replace(year=self.ref.year - age - 1) + timedelta(days=1)
+        return earliest + timedelta(days=self.rnd.randrange((latest - earliest).days + 1))
+
+    # -- schools
+    def schools(self) -> list[dict[str, Any]]:
+        rows = []
+        for code, name, kind, area, sub, district, ranges in SCHOOLS:
+            pupils = {stage: self.rnd.randint(*ranges.get(stage, (0, 0))) for stage in KIND_STAGES[kind]}
+            rows.append(self._school(code, name, kind, area, sub, district, pupils, None))
+        for code, name, sub, central in TEACHING_POINTS:
+            district = next(r["school_district"] for r in rows if r["code"] == central)
+            pupils = {Stage.PRIMARY: self.rnd.randint(5, 60)}
+            rows.append(self._school(code, name, SchoolKind.PRIMARY, Area.RURAL, sub, district, pupils, central))
+        return rows
+
+    def _school(self, code, name, kind, area, sub, district, pupils, central) -> dict[str, Any]:
+        lon, lat = CENTRES[sub]
+        spread = {Area.URBAN: 0.006, Area.TOWN: 0.004, Area.RURAL: 0.05}[area]
+        gender = Gender.MALE if self.rnd.random() < 0.6 else Gender.FEMALE
+        row: dict[str, Any] = {
+            "code": code, "name": name, "kind": kind, "area": area, "subdistrict": sub,
+            "school_district": district, "is_teaching_point": central is not None, "central": central,
+            "longitude": round(lon + self.rnd.uniform(-spread, spread), 5),
+            "latitude": round(lat + self.rnd.uniform(-spread, spread), 5),
+            "principal_name": self.name(gender),
+            "phone": f"0439-{self.rnd.randrange(5200000, 5299999)}",
+            "address": f"吉林省白山市临江市{sub}",
+            "staffing_quota": staffing_quota(area, pupils),
+            "stage_pupils": pupils,
+        }
+        for stage in Stage:
+            row[f"pupils_{stage.value}"] = pupils.get(stage, 0)
+        return row
+
+    def headcount(self, school: dict[str, Any], stage: Stage) -> int:
+        pupils = school["stage_pupils"][stage]
+        if school["is_teaching_point"]:
+            return 1 if pupils <= 12 else 2 if pupils <= 30 else 3 if pupils <= 45 else 4
+        area = school["area"]
+        need = pupils / STAFFING_RATIO[stage][area]
+        low, high = {Area.URBAN: (0.93, 1.03), Area.TOWN: (0.98, 1.12), Area.RURAL: (1.15, 1.45)}[area]
+        minimum = {Stage.PRIMARY: 6, Stage.JUNIOR: 10}.get(stage, 4)
+        return max(minimum, round(need * self.rnd.uniform(low, high)))
+
+    # -- teachers
+    def teachers(self, schools: list[dict[str, Any]]) -> list[DemoTeacher]:
+        by_code = {s["code"]: s for s in schools}
+        teachers: list[DemoTeacher] = []
+        for school in schools:
+            for stage in KIND_STAGES[school["kind"]]:
+                count = self.headcount(school, stage)
+                subjects = self.subject_plan(school, stage, count)
+                for subject in subjects:
+                    teachers.append(self.teacher(school, stage, subject, schools))
+            if school["is_teaching_point"]:
+                # A teaching point is run by one of its own teachers (负责人), not by a separate principal.
+                school["principal_name"] = teachers[-1].name
+        self.current_exchanges(teachers, by_code, schools)
+        return teachers
+
+    def subject_plan(self, school: dict[str, Any], stage: Stage, count: int) -> list[str]:
+        rural = school["area"] == Area.RURAL
+        weights = dict(SUBJECTS[stage])
+        if rural:
+            weights = {s: (w * 0.4 if s in SHORTAGE else w) for s, w in weights.items()}
+        plan: list[str] = []
+        for subject in CORE[stage]:
+            if len(plan) >= count:
+                break
+            if rural and subject in SHORTAGE and self.rnd.random() < 0.5:
+                continue  # the village school has no specialist: a class teacher covers it (包班)
+            plan.append(subject)
+        while len(plan) < count:
+            plan.append(_weighted(self.rnd, weights))
+        if school["is_teaching_point"]:
+            plan = [self.rnd.choice(["语文", "数学"]) for _ in plan]
+        return plan
+
+    def teacher(self, school: dict[str, Any], stage: Stage, subject: str, schools: list[dict]) -> DemoTeacher:
+        rnd, ref, area = self.rnd, self.ref, school["area"]
+        gender = Gender.FEMALE if rnd.random() < FEMALE_SHARE[stage] else Gender.MALE
+        while True:
+            low, high, _w = rnd.choices(AGE_BRACKETS, weights=[b[2] for b in AGE_BRACKETS])[0]
+            age = rnd.randint(low, high)
+            if gender == Gender.MALE or age <= 54:
+                break
+        birth = self.birth_for_age(age)
+        start_age = rnd.randint(21, min(25, age))
+        service_start = _school_year_start(min(birth.year + start_age, ref.year))
+        service = years_between(service_start, ref)
+        self.seq += 1
+        name = self.name(gender)
+        t = DemoTeacher(
+            staff_no=f"LJ{service_start.year}{self.seq:04d}", name=name, gender=gender, birth_date=birth,
+            id_number=self.id_for(birth, gender), phone=self.phone(), service_start=service_start,
+            school=school["code"], stage=stage, subject=subject, other_subjects=self.other_subjects(school, subject),
+            degree=self.degree(area, stage, age),
+        )
+        t.history = self.history(t, school, schools, service)
+        self.honours(t, area, service)
+        self.status(t, age)
+        return t
+
+    def other_subjects(self, school: dict[str, Any], subject: str) -> list[str]:
+        """Rural teachers often teach several subjects (包班); teaching-point teachers teach them all."""
+        rnd = self.rnd
+        if school["kind"] not in (SchoolKind.PRIMARY, SchoolKind.NINE_YEAR):
+            return []
+        pool = [s for s in ("语文", "数学", "道德与法治", "科学", "音乐", "美术", "体育") if s != subject]
+        if school["is_teaching_point"]:
+            return rnd.sample(pool, rnd.randint(3, 5))
+        share = {Area.RURAL: 0.45, Area.TOWN: 0.12, Area.URBAN: 0.0}[school["area"]]
+        if rnd.random() < share:
+            return rnd.sample(pool[2:], rnd.randint(1, 2))
+        return []
+
+    def degree(self, area: Area, stage: Stage, age: int) -> Degree:
+        weights = list(DEGREE_WEIGHTS[area])
+        if stage in (Stage.SENIOR, Stage.VOCATIONAL):
+            weights = [0, 4, 82, 14]  # senior posts require a bachelor degree
+        elif age >= 48:
+            weights[0] += 6  # older teachers more often came from a 中师 and upgraded less
+            weights[3] = 0
+        return self.rnd.choices(DEGREES, weights=weights)[0]
+
+    # -- history
+    def history(self, t: DemoTeacher, school: dict, schools: list[dict], service: int) -> list[Period]:
+        rnd, ref = self.rnd, self.ref
+        here = school["code"]
+        if service <= 2:
+            return [Period(here, AssignmentKind.HIRE, t.service_start)]
+        stay = min(service, int(rnd.expovariate(1 / STAY_MEAN[school["area"]])))
+        earlier = []
+        if stay < service - 1:
+            earlier = self.pick_schools(school, schools, t.stage, 2 if service - stay >= 8 and rnd.random() < 0.35
+                                        else 1)
+        if not earlier:
+            periods = [Period(here, AssignmentKind.HIRE, t.service_start)]
+        else:
+            current_start = _school_year_start(ref.year - stay)
+            periods = [Period(earlier[0], AssignmentKind.HIRE, t.service_start)]
+            if len(earlier) == 2:
+                mid = _school_year_start(t.service_start.year + rnd.randint(2, service - stay - 2))
+                periods.append(Period(earlier[1], AssignmentKind.TRANSFER, mid))
+            periods.append(Period(here, AssignmentKind.TRANSFER, current_start))
+        since = periods[-1].start
+        # A past exchange (and the return home) for some of those long at their school.
+        if years_between(since, ref) >= 6 and rnd.random() < 0.2:
+            term = rnd.randint(1, 3)
+            first = since.year + 2
+            last = ref.year - term - 1
+            if last >= first:
+                year = rnd.randint(first, last)
+                host = self.exchange_host(school, schools, t.stage, outward=school["area"] != Area.RURAL)
+                if host:
+                    periods.append(Period(host, AssignmentKind.EXCHANGE, _school_year_start(year),
+                                          note="城乡教师交流"))
+                    periods.append(Period(here, AssignmentKind.RETURN, _school_year_start(year + term),
+                                          note="交流期满返回"))
+        _close(periods)
+        return periods
+
+    def pick_schools(self, school: dict, schools: list[dict], stage: Stage, n: int) -> list[str]:
+        """``n`` distinct earlier schools teaching ``stage``, drawn along the village → town → city flow."""
+        weights = dict(zip((Area.URBAN, Area.TOWN, Area.RURAL), FIRST_SCHOOL_AREA[school["area"]]))
+        options = [s for s in schools if s["code"] != school["code"] and stage in s["stage_pupils"]]
+        chosen: list[str] = []
+        for _ in range(n):
+            pool = [s for s in options if s["code"] not in chosen]
+            if not pool:
+                break
+            pick = self.rnd.choices(pool, weights=[weights[s["area"]] + 1e-3 for s in pool])[0]
+            chosen.append(pick["code"])
+        return chosen
+
+    def exchange_host(self, school: dict, schools: list[dict], stage: Stage, outward: bool) -> str | None:
+        """A host school of the other kind: city/town teachers go to villages, village teachers to town."""
+        if outward:
+            wanted = {Area.URBAN: (Area.TOWN, Area.RURAL), Area.TOWN: (Area.RURAL,)}.get(school["area"], ())
+        else:
+            wanted = (Area.URBAN, Area.TOWN)
+        pool = [s["code"] for s in schools
+                if s["area"] in wanted and stage in s["stage_pupils"] and s["code"] != school["code"]]
+        return self.rnd.choice(pool) if pool else None
+
+    def current_exchanges(self, teachers: list[DemoTeacher], by_code: dict, schools: list[dict]) -> None:
+        """Put some eligible teachers (≥ 6 years at their school) on an exchange that is still running."""
+        ref = self.ref
+        eligible = [t for t in teachers
+                    if t.status == TeacherStatus.ACTIVE and not t.rotation_exempt
+                    and t.stage in (Stage.PRIMARY, Stage.JUNIOR)
+                    and years_between(t.history[-1].start, ref) >= 8
+                    and years_between(t.birth_date, ref) <= (52 if t.gender == Gender.MALE else 48)
+                    and not by_code[t.school]["is_teaching_point"]]
+        weights = [3.0 if t.backbone != Backbone.NONE else 1.0 for t in eligible]
+        chosen: list[DemoTeacher] = []
+        while len(chosen) < CURRENT_EXCHANGES and eligible:
+            i = self.rnd.choices(range(len(eligible)), weights=weights)[0]
+            chosen.append(eligible.pop(i))
+            weights.pop(i)
+        for t in sorted(chosen, key=lambda x: x.staff_no):
+            school = by_code[t.school]
+            outward = school["area"] != Area.RURAL and self.rnd.random() < 0.85
+            host = self.exchange_host(school, schools, t.stage, outward)
+            if host is None:
+                continue
+            start = _school_year_start(ref.year - self.rnd.randint(0, 2))
+            if years_between(t.history[-1].start, start) < 6:
+                continue
+            t.history.append(Period(host, AssignmentKind.EXCHANGE, start,
+                                    note="城乡教师交流" if outward else "乡村教师到城镇学校交流学习"))
+            _close(t.history)
+            t.status = TeacherStatus.ON_EXCHANGE
+
+    # -- honours, status
+    def honours(self, t: DemoTeacher, area: Area, service: int) -> None:
+        rnd, ref = self.rnd, self.ref
+        province, city, county, school_level = BACKBONE_ODDS[area]
+        draw = rnd.random()
+        level = (Backbone.PROVINCE if draw < province else Backbone.CITY if draw < city else
+                 Backbone.COUNTY if draw < county else Backbone.SCHOOL if draw < school_level else Backbone.NONE)
+        minimum_service = {Backbone.PROVINCE: 12, Backbone.CITY: 9, Backbone.COUNTY: 6, Backbone.SCHOOL: 3}
+        if level != Backbone.NONE and service < minimum_service[level]:
+            level = Backbone.NONE
+        t.backbone = level
+        if level != Backbone.NONE:
+            earliest = t.service_start.year + minimum_service[level]
+            t.backbone_since = date(rnd.randint(min(earliest, ref.year - 1), ref.year - 1), rnd.choice((5, 9, 12)), 1)
+        # Titles follow years of service; senior titles need long service and are scarcer in villages.
+        senior_odds = {Area.URBAN: 0.45, Area.TOWN: 0.30, Area.RURAL: 0.18}[area]
+        if service < 1:
+            t.title = Title.NONE
+        elif service <= 5:
+            t.title = Title.THIRD if t.degree == Degree.SECONDARY else Title.SECOND
+        elif service <= 14:
+            t.title = Title.FIRST if rnd.random() < 0.8 else Title.SECOND
+        elif level in (Backbone.PROVINCE, Backbone.CITY) or rnd.random() < senior_odds:
+            t.title = Title.PROFESSOR if level == Backbone.PROVINCE and service >= 25 and rnd.random() < 0.3 \
+                else Title.SENIOR
+        else:
+            t.title = Title.FIRST
+        # Four-tier echelon: 新任 (≤ 2 years), 青年 (3–5, and 6–10 without a backbone level yet),
+        # 教学骨干, 学科带头人 (most city/province backbones, a few senior county backbones).
+        if service <= 2:
+            t.tier = Tier.NEW
+        elif service <= 5 or (service <= 10 and level == Backbone.NONE):
+            t.tier = Tier.YOUNG
+        elif level in (Backbone.PROVINCE, Backbone.CITY) and rnd.random() < 0.75:
+            t.tier = Tier.LEADER
+        elif level == Backbone.COUNTY and t.title in (Title.SENIOR, Title.PROFESSOR) and rnd.random() < 0.25:
+            t.tier = Tier.LEADER
+        else:
+            t.tier = Tier.BACKBONE
+
+    def status(self, t: DemoTeacher, age: int) -> None:
+        draw = self.rnd.random()
+        young_woman = t.gender == Gender.FEMALE and 24 <= age <= 38
+        if young_woman and draw < 0.05:
+            t.status, t.rotation_exempt, t.rotation_exempt_reason = (
+                TeacherStatus.MATERNITY_LEAVE, True, EXEMPT_REASONS["nursing"])
+        elif young_woman and draw < 0.08:
+            t.rotation_exempt, t.rotation_exempt_reason = True, EXEMPT_REASONS["pregnancy"]
+        elif 0.90 <= draw < 0.912:
+            t.status, t.rotation_exempt, t.rotation_exempt_reason = (
+                TeacherStatus.SICK_LEAVE, True, EXEMPT_REASONS["illness"])
+        elif 0.92 <= draw < 0.93 and years_between(t.service_start, self.ref) >= 5:
+            t.status = TeacherStatus.SECONDED  # e.g. to the bureau or the teachers' training school
+        elif 0.95 <= draw < 0.962:
+            t.rotation_exempt, t.rotation_exempt_reason = True, EXEMPT_REASONS["family"]
+
+
+def _close(periods: list[Period]) -> None:
+    """Each period ends the day before the next one starts; the last stays open."""
+    for before, after in zip(periods, periods[1:]):
+        before.end = after.start - timedelta(days=1)
+    periods[-1].end = None
+
+
+def generate(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> DemoCounty:
+    """The demo county as plain values: same seed and reference date, same county."""
+    gen = _Generator(seed, reference)
+    schools = gen.schools()
+    teachers = gen.teachers(schools)
+    return DemoCounty(schools=schools, teachers=teachers)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def database_is_empty() -> bool:
+    return all(db.session.scalar(select(model.id).limit(1)) is None for model in (County, School, Teacher, User))
+
+
+def seed_demo(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> dict[str, int]:
+    """Fill an empty database with the demo county and its accounts; flush, never commit.
+
+    Raises DatabaseNotEmpty, touching nothing, when any county, school, teacher or user exists.
+    """
+    from teachers.auth.services import hash_password
+
+    if not database_is_empty():
+        raise DatabaseNotEmpty()
+    demo = generate(seed, reference)
+    county = County(**COUNTY, policy={})
+    db.session.add(county)
+    db.session.flush()
+
+    school_columns = ("code", "name", "kind", "area", "subdistrict", "school_district", "is_teaching_point",
+                      "longitude", "latitude", "principal_name", "phone", "address", "staffing_quota",
+                      *(f"pupils_{s.value}" for s in Stage))
+    centrals = [s for s in demo.schools if not s["central"]]
+    points = [s for s in demo.schools if s["central"]]
+    _bulk(School, [{**{c: s[c] for c in school_columns}, "county_id": county.id} for s in centrals])
+    school_id = _ids(School.code, School.id)
+    _bulk(School, [{**{c: s[c] for c in school_columns}, "county_id": county.id,
+                    "central_school_id": school_id[s["central"]]} for s in points])
+    school_id = _ids(School.code, School.id)
+
+    _bulk(Teacher, [{
+        "staff_no": t.staff_no, "name": t.name, "gender": t.gender, "birth_date": t.birth_date,
+        "id_number": t.id_number, "phone": t.phone, "service_start": t.service_start,
+        "personnel_school_id": school_id[t.school], "working_school_id": school_id[t.working_school],
+        "stage": t.stage, "subject": t.subject, "other_subjects": t.other_subjects, "degree": t.degree,
+        "title": t.title, "backbone": t.backbone, "backbone_since": t.backbone_since, "tier": t.tier,
+        "status": t.status, "rotation_exempt": t.rotation_exempt, "rotation_exempt_reason": t.rotation_exempt_reason,
+    } for t in demo.teachers])
+    teacher_id = _ids(Teacher.staff_no, Teacher.id)
+
+    assignments = [{"teacher_id": teacher_id[t.staff_no], "school_id": school_id[p.school], "kind": p.kind,
+                    "start_date": p.start, "end_date": p.end, "note": p.note}
+                   for t in demo.teachers for p in t.history]
+    _bulk(Assignment, assignments)
+
+    # One hash for every demo account: hashing ~1,300 times would take minutes.
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    def account(username: str, display_name: str, role: Role, county_id=None, school=None, teacher=None) -> dict:
+        return {"username": username, "display_name": display_name, "password_hash": password_hash, "role": role,
+                "county_id": county_id, "school_id": school, "teacher_id": teacher}
+
+    users = [account("admin", "系统管理员", Role.ADMIN),
+             account("hr", "人事科", Role.HR, county.id),
+             account("inspector", "督学", Role.INSPECTOR, county.id)]
+    users += [account(f"principal-{s['code']}", s["principal_name"], Role.PRINCIPAL, school=school_id[s["code"]])
+              for s in demo.schools]
+    users += [account(t.staff_no, t.name, Role.TEACHER, teacher=teacher_id[t.staff_no]) for t in demo.teachers]
+    _bulk(User, users)
+
+    summary = {"counties": 1, "schools": len(demo.schools), "teaching_points": len(points),
+               "teachers": len(demo.teachers), "users": len(users), "assignments": len(assignments)}
+    audit.record(None, "demo.seeded", county, summary, actor_username="seed-demo")
+    return summary
+
+
+def _bulk(model: type, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        db.session.execute(insert(model), rows)
+
+
+def _ids(key_column, id_column) -> dict[str, int]:
+    return {key: id_ for key, id_ in db.session.execute(select(key_column, id_column))}

@@ -1,0 +1,732 @@
+"""Schools and teachers: scoped reads, validated writes, assignment history and audit.
+
+Every function takes the acting user, checks permission and scope with ``teachers.auth.permissions``,
+flushes (never commits) and raises ``DomainError(message, field)`` / ``PermissionDenied`` / ``NotFound``.
+Validation lives here, not only in the forms, so imports and other callers get the same rules.
+
+Decisions worth knowing:
+
+* A teacher's stage must be one the *working* school teaches (``KIND_STAGES``): an error, not a
+  warning, because the quality-balance indicators count teachers per stage of the school they
+  work at, and a junior teacher "working" at a primary school would distort them.
+* ``create_teacher`` writes a HIRE row at the personnel school from the given arrival date (default:
+  the service start), and an EXCHANGE row when the working school differs (from the effective date,
+  default today). ``update_teacher`` keeps the history in step with the two school fields: a new
+  personnel school closes the open home rows and opens a TRANSFER row; a new working school opens an
+  EXCHANGE row; working back at the personnel school closes the exchange and opens a RETURN row.
+  Closed rows end the day before the effective date.
+* Audit summaries never hold a full ID number (inspectors read the audit log): it is masked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from teachers import audit
+from teachers.auth.permissions import (
+    can,
+    has_permission,
+    mask_id_number,
+    school_filter,
+    school_in_scope,
+    teacher_filter,
+    teacher_in_scope,
+)
+from teachers.errors import DomainError, NotFound, PermissionDenied
+from teachers.extensions import db
+from teachers.labels import label
+from teachers.models import (
+    Area,
+    Assignment,
+    AssignmentKind,
+    Backbone,
+    County,
+    Degree,
+    Gender,
+    School,
+    SchoolKind,
+    Stage,
+    Teacher,
+    TeacherStatus,
+    Tier,
+    Title,
+    User,
+)
+from teachers.models.enums import KIND_STAGES
+from teachers.records import history, idcard
+
+#: Youngest age at which service may start (minimum legal working age).
+MIN_SERVICE_AGE = 16
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+SCHOOL_FIELDS = [
+    "code", "name", "county_id", "subdistrict", "school_district", "area", "kind", "pupils_preschool",
+    "pupils_primary", "pupils_junior", "pupils_senior", "pupils_vocational", "staffing_quota",
+    "is_teaching_point", "central_school_id", "longitude", "latitude", "principal_name", "phone", "address", "active",
+]
+TEACHER_FIELDS = [
+    "staff_no", "name", "gender", "birth_date", "id_number", "phone", "service_start", "personnel_school_id",
+    "working_school_id", "stage", "subject", "other_subjects", "degree", "title", "backbone", "backbone_since",
+    "tier", "status", "rotation_exempt", "rotation_exempt_reason",
+]
+TEACHER_SORTS = ("staff_no", "name", "school", "service_start", "birth_date", "years")
+PHONE_RE = re.compile(r"^[0-9+\-() ]{3,20}$")
+
+
+# ---------------------------------------------------------------------------------------------- scope
+
+
+def _today(today: date | None) -> date:
+    return today or date.today()
+
+
+def get_school(user: User, school_id: int) -> School:
+    """The school, or NotFound when it does not exist or lies outside the user's scope."""
+    if not has_permission(user, "school.view"):
+        raise PermissionDenied(_("您没有权限查看学校信息。"))
+    school = db.session.get(School, school_id)
+    if school is None or not school_in_scope(user, school):
+        raise NotFound(_("找不到该学校。"))
+    return school
+
+
+def get_teacher(user: User, teacher_id: int) -> Teacher:
+    """The teacher, or NotFound when it does not exist or lies outside the user's scope."""
+    if not has_permission(user, "teacher.view"):
+        raise PermissionDenied(_("您没有权限查看教师信息。"))
+    teacher = db.session.get(Teacher, teacher_id)
+    if teacher is None or not teacher_in_scope(user, teacher):
+        raise NotFound(_("找不到该教师。"))
+    return teacher
+
+
+def scoped_schools(user: User, *, active_only: bool = False) -> list[School]:
+    """Schools the user may see, by name, for select choices."""
+    stmt = select(School).where(school_filter(user)).order_by(School.name, School.id)
+    if active_only:
+        stmt = stmt.where(School.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def scoped_counties(user: User) -> list[County]:
+    stmt = select(County).order_by(County.name)
+    if user.county_id is not None:
+        stmt = stmt.where(County.id == user.county_id)
+    return list(db.session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------------------------- schools
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    working: int  # teachers working here (not retired)
+    personnel: int  # teachers whose personnel relation is here (not retired) — the headcount against quota
+
+    @property
+    def pupils(self) -> int:
+        return self.school.total_pupils
+
+
+def _headcounts(column) -> Select:
+    return (select(column.label("school_id"), func.count(Teacher.id).label("n"))
+            .where(Teacher.status != TeacherStatus.RETIRED).group_by(column))
+
+
+def list_schools(user: User, *, area: str | None = None, kind: str | None = None, subdistrict: str | None = None,
+                 q: str | None = None, include_inactive: bool = True) -> list[SchoolRow]:
+    """Schools in scope with their teacher counts, filtered, ordered by subdistrict and name."""
+    if not has_permission(user, "school.view"):
+        raise PermissionDenied(_("您没有权限查看学校信息。"))
+    working = _headcounts(Teacher.working_school_id).subquery()
+    personnel = _headcounts(Teacher.personnel_school_id).subquery()
+    stmt = (select(School, func.coalesce(working.c.n, 0), func.coalesce(personnel.c.n, 0))
+            .outerjoin(working, working.c.school_id == School.id)
+            .outerjoin(personnel, personnel.c.school_id == School.id)
+            .where(school_filter(user))
+            .order_by(School.subdistrict, School.name, School.id))
+    if area:
+        stmt = stmt.where(School.area == Area(area))
+    if kind:
+        stmt = stmt.where(School.kind == SchoolKind(kind))
+    if subdistrict:
+        stmt = stmt.where(School.subdistrict == subdistrict)
+    if q:
+        stmt = stmt.where(or_(School.name.icontains(q, autoescape=True), School.code.icontains(q, autoescape=True)))
+    if not include_inactive:
+        stmt = stmt.where(School.active.is_(True))
+    return [SchoolRow(s, w, p) for s, w, p in db.session.execute(stmt)]
+
+
+def subdistricts(user: User) -> list[str]:
+    stmt = select(School.subdistrict).where(school_filter(user), School.subdistrict != "").distinct()
+    return sorted(db.session.scalars(stmt))
+
+
+@dataclass
+class SchoolOverview:
+    school: School
+    working: list[Teacher]  # teachers working here (their personnel relation may be elsewhere)
+    personnel_elsewhere: list[Teacher]  # personnel relation here, working at another school
+    headcount: int  # personnel relation here, not retired: the number held against the quota
+    pupils: list[tuple[Stage, int]] = field(default_factory=list)
+
+    @property
+    def quota_gap(self) -> int:
+        """Positive when the school holds more staff than its quota."""
+        return self.headcount - self.school.staffing_quota
+
+
+def school_overview(user: User, school_id: int) -> SchoolOverview:
+    """Everything the school page shows, scoped."""
+    school = get_school(user, school_id)
+    stmt = (select(Teacher)
+            .where(or_(Teacher.working_school_id == school.id, Teacher.personnel_school_id == school.id))
+            .options(selectinload(Teacher.personnel_school), selectinload(Teacher.working_school))
+            .order_by(Teacher.name, Teacher.staff_no))
+    teachers = list(db.session.scalars(stmt))
+    working = [t for t in teachers if t.working_school_id == school.id]
+    elsewhere = [t for t in teachers if t.personnel_school_id == school.id and t.working_school_id != school.id]
+    headcount = sum(1 for t in teachers if t.personnel_school_id == school.id and t.status != TeacherStatus.RETIRED)
+    stages = [(s, school.pupils(s)) for s in Stage if s in school.stages or school.pupils(s)]
+    return SchoolOverview(school, working, elsewhere, headcount, stages)
+
+
+def _int(data: dict[str, Any], key: str, *, minimum: int | None = 0, required: bool = False) -> int | None:
+    value = data.get(key)
+    if value in (None, ""):
+        if required:
+            raise DomainError(_("请填写此项。"), field=key)
+        return 0 if minimum is not None and not required else None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(_("请输入整数。"), field=key) from None
+    if minimum is not None and number < minimum:
+        raise DomainError(_("不能小于%(n)d。", n=minimum), field=key)
+    return number
+
+
+def _enum(cls, value: Any, key: str, *, default: Any = None):
+    if value in (None, ""):
+        if default is not None:
+            return default
+        raise DomainError(_("请选择此项。"), field=key)
+    try:
+        return cls(getattr(value, "value", value))
+    except ValueError:
+        raise DomainError(_("请选择有效的选项。"), field=key) from None
+
+
+def _text(data: dict[str, Any], key: str, max_len: int, *, required: bool = False) -> str:
+    value = (data.get(key) or "").strip()
+    if required and not value:
+        raise DomainError(_("请填写此项。"), field=key)
+    if len(value) > max_len:
+        raise DomainError(_("最多%(n)d个字符。", n=max_len), field=key)
+    return value
+
+
+def _float(data: dict[str, Any], key: str, low: float, high: float) -> float | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DomainError(_("请输入数字。"), field=key) from None
+    if not low <= number <= high:
+        raise DomainError(_("应在%(low)s到%(high)s之间。", low=low, high=high), field=key)
+    return number
+
+
+def _clean_school(actor: User, data: dict[str, Any], school: School | None) -> dict[str, Any]:
+    current = audit.snapshot(school, SCHOOL_FIELDS) if school is not None else {}
+    merged = {**current, **data}
+    out: dict[str, Any] = {}
+    out["code"] = _text(merged, "code", 32, required=True)
+    duplicate = db.session.scalar(select(School.id).where(School.code == out["code"]))
+    if duplicate is not None and (school is None or duplicate != school.id):
+        raise DomainError(_("学校代码已存在。"), field="code")
+    out["name"] = _text(merged, "name", 100, required=True)
+    county_id = merged.get("county_id") or actor.county_id
+    if actor.county_id is not None and county_id != actor.county_id:
+        raise DomainError(_("只能管理本县域的学校。"), field="county_id")
+    if not county_id or db.session.get(County, int(county_id)) is None:
+        raise DomainError(_("请选择有效的县域。"), field="county_id")
+    out["county_id"] = int(county_id)
+    out["subdistrict"] = _text(merged, "subdistrict", 64)
+    out["school_district"] = _text(merged, "school_district", 64)
+    out["area"] = _enum(Area, merged.get("area"), "area")
+    out["kind"] = _enum(SchoolKind, merged.get("kind"), "kind")
+    taught = KIND_STAGES[out["kind"]]
+    for stage in Stage:
+        key = f"pupils_{stage.value}"
+        out[key] = _int(merged, key)
+        if out[key] and stage not in taught:
+            raise DomainError(_("%(kind)s不招收%(stage)s学生，此项应为0。", kind=label(out["kind"]), stage=label(stage)),
+                              field=key)
+    out["staffing_quota"] = _int(merged, "staffing_quota")
+    out["is_teaching_point"] = bool(merged.get("is_teaching_point"))
+    central_id = merged.get("central_school_id") or None
+    if out["is_teaching_point"]:
+        if not central_id:
+            raise DomainError(_("教学点须选择所属中心校。"), field="central_school_id")
+        central = db.session.get(School, int(central_id))
+        if (central is None or central.county_id != out["county_id"] or central.is_teaching_point
+                or (school is not None and central.id == school.id)):
+            raise DomainError(_("请选择本县域内有效的中心校。"), field="central_school_id")
+        out["central_school_id"] = central.id
+    else:
+        out["central_school_id"] = None
+    out["longitude"] = _float(merged, "longitude", -180, 180)
+    out["latitude"] = _float(merged, "latitude", -90, 90)
+    out["principal_name"] = _text(merged, "principal_name", 32)
+    out["phone"] = _text(merged, "phone", 32)
+    if out["phone"] and not PHONE_RE.match(out["phone"]):
+        raise DomainError(_("请填写正确的电话号码。"), field="phone")
+    out["address"] = _text(merged, "address", 200)
+    out["active"] = bool(merged.get("active", True))
+    if school is not None:
+        _check_school_change(school, out)
+    return out
+
+
+def _check_school_change(school: School, out: dict[str, Any]) -> None:
+    """A kind change or deactivation must not strand the teachers working there."""
+    working = select(func.count(Teacher.id)).where(Teacher.working_school_id == school.id,
+                                                   Teacher.status != TeacherStatus.RETIRED)
+    if out["kind"] != school.kind:
+        misfits = db.session.scalar(working.where(Teacher.stage.not_in(KIND_STAGES[out["kind"]])))
+        if misfits:
+            raise DomainError(_("仍有%(n)d名在本校任教的教师学段不属于新的办学类型，请先调整其学段或任教学校。", n=misfits),
+                              field="kind")
+    if school.active and not out["active"]:
+        staff = db.session.scalar(working)
+        if staff:
+            raise DomainError(_("仍有%(n)d名教师在本校任教，不能停用。", n=staff), field="active")
+
+
+def _require_school_edit(actor: User, school: School | None = None) -> None:
+    if not has_permission(actor, "school.edit"):
+        raise PermissionDenied(_("您没有权限维护学校信息。"))
+    if school is not None and not can(actor, "school.edit", school):
+        raise NotFound(_("找不到该学校。"))
+
+
+def create_school(actor: User, data: dict[str, Any]) -> School:
+    """Add a school in the actor's county; audit it."""
+    _require_school_edit(actor)
+    values = _clean_school(actor, data, None)
+    school = School(**values)
+    db.session.add(school)
+    db.session.flush()
+    audit.record(actor, "school.create", school, audit.changes(school, SCHOOL_FIELDS, {}))
+    return school
+
+
+def update_school(actor: User, school: School, data: dict[str, Any]) -> School:
+    """Change a school's facts; audit the diff (nothing recorded when nothing changed)."""
+    _require_school_edit(actor, school)
+    values = _clean_school(actor, data, school)
+    before = audit.snapshot(school, SCHOOL_FIELDS)
+    for key, value in values.items():
+        setattr(school, key, value)
+    db.session.flush()
+    diff = audit.changes(school, SCHOOL_FIELDS, before)
+    if diff:
+        audit.record(actor, "school.update", school, diff)
+    return school
+
+
+# ---------------------------------------------------------------------------------------------- teachers
+
+
+@dataclass
+class TeacherRow:
+    teacher: Teacher
+    years_at_school: float | None  # None when the teacher has no assignment history
+
+
+@dataclass
+class TeacherPage:
+    items: list[TeacherRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _run_start_key(today: date):
+    """SQL approximation of the first day of the current run at the working school, for sorting by years.
+
+    The last row at another school started at ``other_start``; the run began at the first row at the
+    working school after it, or — when the home row stayed open under an exchange — when that row ended.
+    """
+    mine, other = aliased(Assignment), aliased(Assignment)
+    other_start = (select(func.max(other.start_date))
+                   .where(other.teacher_id == Teacher.id, other.school_id != Teacher.working_school_id,
+                          other.start_date <= today)
+                   .scalar_subquery())
+    other_end = (select(func.max(func.coalesce(other.end_date, today)))
+                 .where(other.teacher_id == Teacher.id, other.school_id != Teacher.working_school_id,
+                        other.start_date <= today)
+                 .scalar_subquery())
+    first_mine_after = (select(func.min(mine.start_date))
+                        .where(mine.teacher_id == Teacher.id, mine.school_id == Teacher.working_school_id,
+                               mine.start_date <= today,
+                               or_(other_start.is_(None), mine.start_date > other_start))
+                        .scalar_subquery())
+    any_mine = (select(func.min(mine.start_date))
+                .where(mine.teacher_id == Teacher.id, mine.school_id == Teacher.working_school_id,
+                       mine.start_date <= today)
+                .scalar_subquery())
+    return case((any_mine.is_(None), None), else_=func.coalesce(first_mine_after, other_end))
+
+
+def teacher_query(user: User, *, q: str | None = None, school: int | None = None, area: str | None = None,
+                  stage: str | None = None, subject: str | None = None, tier: str | None = None,
+                  backbone: str | None = None, status: str | None = None) -> Select:
+    """SELECT of the teachers in the user's scope matching the filters (no order, no paging)."""
+    working = aliased(School)
+    stmt = select(Teacher).join(working, Teacher.working_school).where(teacher_filter(user))
+    if q:
+        q = q.strip()
+        terms = [Teacher.name.icontains(q, autoescape=True), Teacher.staff_no.icontains(q, autoescape=True)]
+        number = idcard.normalise(q)
+        if has_permission(user, "teacher.view_id_number"):
+            terms.append(Teacher.id_number.contains(number, autoescape=True))
+        elif len(number) == 18:
+            # Users who see masked numbers may look a person up by the full number they already hold.
+            terms.append(Teacher.id_number == number)
+        stmt = stmt.where(or_(*terms))
+    if school:
+        stmt = stmt.where(or_(Teacher.working_school_id == school, Teacher.personnel_school_id == school))
+    if area:
+        stmt = stmt.where(working.area == Area(area))
+    if stage:
+        stmt = stmt.where(Teacher.stage == Stage(stage))
+    if subject:
+        stmt = stmt.where(Teacher.subject == subject.strip())
+    if tier:
+        stmt = stmt.where(Teacher.tier == Tier(tier))
+    if backbone == "any":
+        stmt = stmt.where(Teacher.backbone != Backbone.NONE)
+    elif backbone == "county_up":
+        stmt = stmt.where(Teacher.backbone.in_([Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE]))
+    elif backbone:
+        stmt = stmt.where(Teacher.backbone == Backbone(backbone))
+    if status:
+        stmt = stmt.where(Teacher.status == TeacherStatus(status))
+    return stmt
+
+
+def list_teachers(user: User, q: str | None = None, *, filters: dict[str, Any] | None = None,
+                  sort: str = "staff_no", descending: bool = False, page: int = 1, page_size: int = 50,
+                  today: date | None = None) -> TeacherPage:
+    """One page of scoped, filtered, sorted teachers with the total count; all in SQL."""
+    if not has_permission(user, "teacher.view"):
+        raise PermissionDenied(_("您没有权限查看教师信息。"))
+    today = _today(today)
+    stmt = teacher_query(user, q=q, **(filters or {}))
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page_size = max(1, min(int(page_size), 500))
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, int(page)), pages)
+    if sort not in TEACHER_SORTS:
+        sort = "staff_no"
+    if sort == "school":
+        key = select(School.name).where(School.id == Teacher.working_school_id).scalar_subquery()
+    elif sort == "years":
+        # More years at school = an earlier run start.
+        key = _run_start_key(today)
+        descending = not descending
+    else:
+        key = getattr(Teacher, sort)
+    key = key.desc() if descending else key.asc()
+    stmt = (stmt.order_by(key.nulls_last(), Teacher.staff_no, Teacher.id)
+            .options(selectinload(Teacher.working_school), selectinload(Teacher.personnel_school),
+                     selectinload(Teacher.assignments))
+            .limit(page_size).offset((page - 1) * page_size))
+    teachers = list(db.session.scalars(stmt))
+    items = [TeacherRow(t, history.years_at_current_school(t.assignments, t.working_school_id, today)
+                        if t.assignments else None) for t in teachers]
+    return TeacherPage(items, total, page, page_size)
+
+
+@dataclass
+class TeacherFacts:
+    age: int
+    service_years: float  # 教龄, from the service start
+    years_at_school: float | None  # None without history
+    rural_years: float | None
+    run_start: date | None
+
+
+def teacher_facts(teacher: Teacher, today: date | None = None) -> TeacherFacts:
+    """Derived values for display; the history rules are in ``teachers.records.history``."""
+    today = _today(today)
+    rows = list(teacher.assignments)
+    area_of = {a.school_id: a.school.area for a in rows}
+    run = history.current_run(rows, teacher.working_school_id, today) if rows else None
+    return TeacherFacts(
+        age=int(history.years_between(teacher.birth_date, today)),
+        service_years=history.years_between(teacher.service_start, today),
+        years_at_school=history.years_at_current_school(rows, teacher.working_school_id, today) if rows else None,
+        rural_years=history.rural_service_years(rows, area_of, today) if rows else None,
+        run_start=run[0] if run else None,
+    )
+
+
+def teacher_detail(user: User, teacher_id: int, today: date | None = None) -> tuple[Teacher, TeacherFacts]:
+    teacher = get_teacher(user, teacher_id)
+    return teacher, teacher_facts(teacher, today)
+
+
+def _date(data: dict[str, Any], key: str, today: date, *, required: bool = False) -> date | None:
+    value = data.get(key)
+    if value in (None, ""):
+        if required:
+            raise DomainError(_("请填写日期。"), field=key)
+        return None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise DomainError(_("请输入有效日期（格式：年-月-日，如 2023-02-28）。"), field=key) from None
+    if value > today:
+        raise DomainError(_("日期不能晚于今天。"), field=key)
+    return value
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def _subjects(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        items = value
+    else:
+        items = re.split(r"[,，、;；\s]+", value or "")
+    seen: list[str] = []
+    for item in items:
+        item = str(item).strip()
+        if item and item not in seen:
+            seen.append(item[:20])
+    return seen
+
+
+def _school_for(actor: User, school_id: Any, key: str, current: int | None) -> School:
+    try:
+        school = db.session.get(School, int(school_id)) if school_id not in (None, "") else None
+    except (TypeError, ValueError):
+        school = None
+    if school is None or not school_in_scope(actor, school):
+        raise DomainError(_("请选择有效的学校。"), field=key)
+    if not school.active and school.id != current:
+        raise DomainError(_("该学校已停用。"), field=key)
+    return school
+
+
+def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, today: date) -> dict[str, Any]:
+    current = audit.snapshot(teacher, TEACHER_FIELDS) if teacher is not None else {}
+    merged = {**current, **{k: v for k, v in data.items() if k in TEACHER_FIELDS}}
+    out: dict[str, Any] = {}
+
+    out["staff_no"] = _text(merged, "staff_no", 32, required=True)
+    taken = db.session.scalar(select(Teacher.id).where(Teacher.staff_no == out["staff_no"]))
+    if taken is not None and (teacher is None or taken != teacher.id):
+        raise DomainError(_("工号 %(no)s 已存在。", no=out["staff_no"]), field="staff_no")
+    out["name"] = _text(merged, "name", 32, required=True)
+    out["gender"] = _enum(Gender, merged.get("gender"), "gender")
+
+    birth = _date(merged, "birth_date", today, required=True)
+    if birth < EARLIEST_BIRTH:
+        raise DomainError(_("出生日期无效。"), field="birth_date")
+    out["birth_date"] = birth
+
+    number = idcard.normalise(merged.get("id_number"))
+    if number:
+        try:
+            embedded = idcard.validate(number, today=today)
+        except ValueError as exc:
+            raise DomainError(str(exc), field="id_number") from None
+        if embedded != birth:
+            raise DomainError(_("身份证号中的出生日期（%(d)s）与填写的出生日期不一致。", d=embedded.isoformat()),
+                              field="id_number")
+        taken = db.session.scalar(select(Teacher.id).where(Teacher.id_number == number))
+        if taken is not None and (teacher is None or taken != teacher.id):
+            raise DomainError(_("该身份证号已登记在其他教师名下。"), field="id_number")
+    out["id_number"] = number or None
+
+    start = _date(merged, "service_start", today, required=True)
+    if start <= birth:
+        raise DomainError(_("参加工作时间应晚于出生日期。"), field="service_start")
+    if start < _add_years(birth, MIN_SERVICE_AGE):
+        raise DomainError(_("参加工作时未满%(n)d周岁，请核对出生日期或参加工作时间。", n=MIN_SERVICE_AGE),
+                          field="service_start")
+    out["service_start"] = start
+
+    personnel = _school_for(actor, merged.get("personnel_school_id"), "personnel_school_id",
+                            current.get("personnel_school_id"))
+    working = _school_for(actor, merged.get("working_school_id") or personnel.id, "working_school_id",
+                          current.get("working_school_id"))
+    if working.county_id != personnel.county_id:
+        raise DomainError(_("任教学校与人事关系学校须在同一县域。"), field="working_school_id")
+    out["personnel_school_id"], out["working_school_id"] = personnel.id, working.id
+
+    out["stage"] = _enum(Stage, merged.get("stage"), "stage")
+    if out["stage"] not in working.stages:
+        raise DomainError(_("任教学校%(school)s不开设%(stage)s学段。", school=working.name, stage=label(out["stage"])),
+                          field="stage")
+    out["subject"] = _text(merged, "subject", 20, required=True)
+    out["other_subjects"] = [s for s in _subjects(merged.get("other_subjects")) if s != out["subject"]]
+    out["degree"] = _enum(Degree, merged.get("degree"), "degree")
+    out["title"] = _enum(Title, merged.get("title"), "title", default=Title.NONE)
+    out["backbone"] = _enum(Backbone, merged.get("backbone"), "backbone", default=Backbone.NONE)
+    since = _date(merged, "backbone_since", today)
+    if out["backbone"] == Backbone.NONE:
+        since = None
+    elif since is not None and since < start:
+        raise DomainError(_("骨干认定时间不能早于参加工作时间。"), field="backbone_since")
+    out["backbone_since"] = since
+    out["tier"] = _enum(Tier, merged.get("tier"), "tier", default=Tier.NEW)
+    out["status"] = _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE)
+    out["rotation_exempt"] = bool(merged.get("rotation_exempt"))
+    out["rotation_exempt_reason"] = _text(merged, "rotation_exempt_reason", 200) if out["rotation_exempt"] else ""
+    if out["rotation_exempt"] and not out["rotation_exempt_reason"]:
+        raise DomainError(_("请填写暂缓交流的原因。"), field="rotation_exempt_reason")
+    out["phone"] = _text(merged, "phone", 20)
+    if out["phone"] and not PHONE_RE.match(out["phone"]):
+        raise DomainError(_("请填写正确的电话号码。"), field="phone")
+    return out
+
+
+def _require_teacher_edit(actor: User, teacher: Teacher | None = None) -> None:
+    if not has_permission(actor, "teacher.edit"):
+        raise PermissionDenied(_("您没有权限维护教师档案。"))
+    if teacher is not None and not can(actor, "teacher.edit", teacher):
+        raise NotFound(_("找不到该教师。"))
+
+
+def _audit_summary(diff: dict[str, list[Any]]) -> dict[str, Any]:
+    if "id_number" in diff:
+        diff["id_number"] = [mask_id_number(v) for v in diff["id_number"]]
+    return diff
+
+
+def create_teacher(actor: User, data: dict[str, Any], today: date | None = None) -> Teacher:
+    """Add a teacher with a HIRE row at the personnel school (and an EXCHANGE row when working elsewhere)."""
+    _require_teacher_edit(actor)
+    today = _today(today)
+    values = _clean_teacher(actor, data, None, today)
+    hired = _date(data, "hire_date", today) or values["service_start"]
+    if hired < values["service_start"]:
+        raise DomainError(_("到校时间不能早于参加工作时间。"), field="hire_date")
+    posted = None
+    if values["working_school_id"] != values["personnel_school_id"]:
+        posted = _date(data, "effective_date", today) or today
+        if posted < hired:
+            raise DomainError(_("生效日期不能早于到校时间。"), field="effective_date")
+    teacher = Teacher(**values)
+    db.session.add(teacher)
+    db.session.flush()
+    rows = [Assignment(teacher_id=teacher.id, school_id=values["personnel_school_id"], kind=AssignmentKind.HIRE,
+                       start_date=hired)]
+    if posted is not None:
+        rows.append(Assignment(teacher_id=teacher.id, school_id=values["working_school_id"],
+                               kind=AssignmentKind.EXCHANGE, start_date=posted))
+    db.session.add_all(rows)
+    db.session.flush()
+    db.session.expire(teacher, ["assignments"])
+    summary = _audit_summary(audit.changes(teacher, TEACHER_FIELDS, {}))
+    summary["assignments"] = [[r.kind.value, r.school_id, r.start_date.isoformat()] for r in rows]
+    audit.record(actor, "teacher.create", teacher, summary)
+    return teacher
+
+
+def _move(teacher: Teacher, values: dict[str, Any], effective: date) -> list[Assignment]:
+    """Close and open assignment rows so the history follows the new personnel and working schools."""
+    home_changed = values["personnel_school_id"] != teacher.personnel_school_id
+    work_changed = values["working_school_id"] != teacher.working_school_id
+    if not (home_changed or work_changed):
+        return []
+    rows = list(teacher.assignments)
+    latest = max((r.start_date for r in rows), default=None)
+    if latest is not None and effective <= latest:
+        raise DomainError(_("生效日期应晚于最近一条任职记录的开始日期（%(d)s）。", d=latest.isoformat()),
+                          field="effective_date")
+    open_home = [r for r in rows if r.end_date is None and r.kind != AssignmentKind.EXCHANGE]
+    open_exchange = [r for r in rows if r.end_date is None and r.kind == AssignmentKind.EXCHANGE]
+    closing = effective - timedelta(days=1)
+    opened: list[Assignment] = []
+
+    def open_row(school_id: int, kind: AssignmentKind) -> None:
+        opened.append(Assignment(teacher_id=teacher.id, school_id=school_id, kind=kind, start_date=effective))
+
+    if home_changed:
+        for row in open_home:
+            row.end_date = closing
+        open_row(values["personnel_school_id"], AssignmentKind.TRANSFER)
+    if values["working_school_id"] != values["personnel_school_id"]:
+        keep = [r for r in open_exchange if r.school_id == values["working_school_id"]]
+        for row in open_exchange:
+            if row not in keep:
+                row.end_date = closing
+        if not keep:
+            open_row(values["working_school_id"], AssignmentKind.EXCHANGE)
+    else:
+        for row in open_exchange:
+            row.end_date = closing
+        if not home_changed:
+            open_row(values["personnel_school_id"], AssignmentKind.RETURN)
+    db.session.add_all(opened)
+    return opened
+
+
+def update_teacher(actor: User, teacher: Teacher, data: dict[str, Any], today: date | None = None) -> Teacher:
+    """Change a teacher's record; keep the assignment history in step; audit the diff."""
+    _require_teacher_edit(actor, teacher)
+    today = _today(today)
+    values = _clean_teacher(actor, data, teacher, today)
+    effective = _date(data, "effective_date", today) or today
+    before = audit.snapshot(teacher, TEACHER_FIELDS)
+    # A corrected service start carries the hire row with it when that row began on the old date.
+    if values["service_start"] != teacher.service_start:
+        for row in teacher.assignments:
+            if (row.kind == AssignmentKind.HIRE and row.start_date == teacher.service_start
+                    and (row.end_date is None or row.end_date >= values["service_start"])):
+                row.start_date = values["service_start"]
+    opened = _move(teacher, values, effective)
+    for key, value in values.items():
+        setattr(teacher, key, value)
+    db.session.flush()
+    db.session.expire(teacher, ["assignments"])
+    summary = _audit_summary(audit.changes(teacher, TEACHER_FIELDS, before))
+    if opened:
+        summary["assignments"] = [[r.kind.value, r.school_id, r.start_date.isoformat()] for r in opened]
+    if summary:
+        audit.record(actor, "teacher.update", teacher, summary)
+    return teacher
+
+
+def subject_choices(user: User) -> list[str]:
+    """Subjects present in the user's scope, for the filter list."""
+    stmt = select(Teacher.subject).where(teacher_filter(user)).distinct()
+    return sorted(s for s in db.session.scalars(stmt) if s)
+
+

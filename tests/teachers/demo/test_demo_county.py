@@ -1,0 +1,248 @@
+"""The seeded demo county: counts, named schools, valid identities, realistic shapes, accounts.
+
+The county is seeded once for the module (seeding is the slow part); every test here only reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from teachers import policy
+from teachers.demo import REFERENCE_DATE, seed_demo
+from teachers.extensions import db
+from teachers.models import (
+    Area,
+    Assignment,
+    AssignmentKind,
+    Backbone,
+    County,
+    Role,
+    School,
+    SchoolKind,
+    Stage,
+    Teacher,
+    TeacherStatus,
+    Tier,
+    User,
+)
+from tests.conftest import _truncate_all, login, make_app
+
+# Written out here, not imported, so a slip in the model's table cannot hide a slip in the seed.
+STAGES_OF_KIND = {
+    SchoolKind.PRIMARY: {Stage.PRIMARY}, SchoolKind.JUNIOR: {Stage.JUNIOR},
+    SchoolKind.NINE_YEAR: {Stage.PRIMARY, Stage.JUNIOR}, SchoolKind.SENIOR: {Stage.SENIOR},
+    SchoolKind.VOCATIONAL: {Stage.VOCATIONAL}, SchoolKind.KINDERGARTEN: {Stage.PRESCHOOL},
+}
+SUBDISTRICTS = {"大栗子街道", "建国街道", "新市街道", "兴隆街道", "森工街道", "大湖街道"}
+TOWNS = {"花山镇", "六道沟镇", "苇沙河镇", "闹枝镇", "四道沟镇", "蚂蚁河镇", "错草乡"}
+
+
+@pytest.fixture(scope="module")
+def seeded(database_template, tmp_path_factory):
+    app = make_app(database_template, tmp_path_factory.mktemp("demo_county"))
+    with app.app_context():
+        summary = seed_demo()
+        db.session.commit()
+        db.session.remove()
+    yield app, summary
+    with app.app_context():
+        if isinstance(database_template, str):
+            _truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def context(seeded):
+    """A fresh application context per test, so no logged-in user or session leaks between tests."""
+    with seeded[0].app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def summary(seeded):
+    return seeded[1]
+
+
+def _id_number_valid(value: str) -> bool:
+    """GB 11643-1999: weights 2^(17-i) mod 11 over the first 17 digits; check = (12 - sum mod 11) mod 11."""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return False
+    total = sum(int(c) * (2 ** (17 - i) % 11) for i, c in enumerate(value[:17]))
+    check = (12 - total % 11) % 11
+    return value[17] == ("X" if check == 10 else str(check))
+
+
+def _full_years(start: date, end: date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def test_counts_county_and_named_schools(summary):
+    county = db.session.scalars(select(County)).one()
+    assert (county.name, county.code, county.prefecture, county.province) == ("临江市", "220681", "白山市", "吉林省")
+    assert county.policy == {}
+    schools = db.session.scalars(select(School)).all()
+    regular = [s for s in schools if not s.is_teaching_point]
+    points = [s for s in schools if s.is_teaching_point]
+    assert 22 <= len(regular) <= 28
+    assert 12 <= len(points) <= 18
+    teachers = db.session.scalar(select(func.count(Teacher.id)))
+    assert 900 <= teachers <= 1500
+    assert summary["teachers"] == teachers and summary["schools"] == len(schools)
+    assert summary["assignments"] == db.session.scalar(select(func.count(Assignment.id)))
+    assert summary["users"] == db.session.scalar(select(func.count(User.id)))
+
+    by_name = {s.name: s for s in schools}
+    first = next(s for n, s in by_name.items() if "第一中学" in n)
+    assert first.kind == SchoolKind.SENIOR and first.area == Area.URBAN
+    for part in ("第二中学", "光华中学", "建国小学", "职业技术学校"):
+        assert any(part in n for n in by_name), part
+    assert {s.subdistrict for s in schools} == SUBDISTRICTS | TOWNS
+    assert {s.kind for s in regular} >= {SchoolKind.PRIMARY, SchoolKind.JUNIOR, SchoolKind.NINE_YEAR,
+                                        SchoolKind.SENIOR, SchoolKind.VOCATIONAL}
+    for s in schools:
+        assert re.fullmatch(r"[A-Za-z0-9-]{3,16}", s.code), s.code
+        assert 126.3 < s.longitude < 127.5 and 41.4 < s.latitude < 42.3
+        assert s.principal_name and s.school_district
+        assert s.total_pupils > 0 and s.staffing_quota > 0
+        if s.subdistrict in SUBDISTRICTS:
+            assert s.area == Area.URBAN, s.name
+        if s.is_teaching_point:
+            central = s.central_school
+            assert central is not None and not central.is_teaching_point and central.subdistrict == s.subdistrict
+            assert s.area == Area.RURAL and s.kind == SchoolKind.PRIMARY and 5 <= s.pupils_primary <= 60
+        elif s.subdistrict.endswith("镇") and "中心" in s.name:
+            assert s.area == Area.TOWN, s.name
+    # Staffing quota follows the ratio of the area: a big city primary school gets pupils/19 posts.
+    jianguo = next(s for n, s in by_name.items() if "建国小学" in n)
+    assert jianguo.staffing_quota == -(-jianguo.pupils_primary // 19)
+
+
+def test_every_id_number_is_valid_and_matches_the_person(seeded):
+    rows = db.session.execute(select(Teacher.id_number, Teacher.birth_date, Teacher.gender)).all()
+    assert len({r.id_number for r in rows}) == len(rows)
+    for number, birth, gender in rows:
+        assert _id_number_valid(number), number
+        assert number[:6] == "220681"
+        assert number[6:14] == birth.strftime("%Y%m%d")
+        assert int(number[16]) % 2 == (1 if gender.value == "M" else 0)
+    assert not _id_number_valid("220681198001010011")  # the checker itself can say no
+
+
+def test_stage_subject_and_dates_are_consistent(seeded):
+    teachers = db.session.scalars(select(Teacher)).all()
+    for t in teachers:
+        assert t.stage in STAGES_OF_KIND[t.personnel_school.kind], t.staff_no
+        assert t.stage in STAGES_OF_KIND[t.working_school.kind], t.staff_no
+        assert t.subject and t.subject not in t.other_subjects
+        assert 20 <= _full_years(t.birth_date, t.service_start) <= 25, t.staff_no
+        assert t.service_start <= REFERENCE_DATE
+        service = _full_years(t.service_start, REFERENCE_DATE)
+        assert (t.tier == Tier.NEW) == (service <= 2), t.staff_no
+        if 3 <= service <= 5:
+            assert t.tier == Tier.YOUNG
+        if t.tier == Tier.LEADER:
+            assert t.backbone in (Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE)
+        assert (t.backbone == Backbone.NONE) == (t.backbone_since is None)
+        if t.backbone_since:
+            assert t.service_start < t.backbone_since < REFERENCE_DATE
+        if t.rotation_exempt:
+            assert t.rotation_exempt_reason
+    senior_subjects = {t.subject for t in teachers if t.stage == Stage.SENIOR}
+    assert {"物理", "化学", "生物", "历史", "地理", "政治"} <= senior_subjects
+    women = Counter((t.stage, t.gender.value) for t in teachers)
+    assert women[(Stage.PRIMARY, "F")] > 2 * women[(Stage.PRIMARY, "M")]
+    assert any(t.other_subjects for t in teachers if t.working_school.area == Area.RURAL)
+    statuses = Counter(t.status for t in teachers)
+    assert statuses[TeacherStatus.ACTIVE] > 0.85 * len(teachers)
+    for status in (TeacherStatus.SICK_LEAVE, TeacherStatus.MATERNITY_LEAVE, TeacherStatus.SECONDED,
+                   TeacherStatus.ON_EXCHANGE):
+        assert statuses[status] >= 3, status
+    assert 5 <= sum(t.rotation_exempt for t in teachers) <= 0.1 * len(teachers)
+
+
+def test_urban_schools_are_richer_than_rural(seeded):
+    values = policy.effective({})
+    share: dict[Area, tuple[float, float]] = {}
+    for area in (Area.URBAN, Area.RURAL):
+        teachers = db.session.scalars(
+            select(Teacher).join(School, Teacher.personnel_school_id == School.id)
+            .where(School.area == area, Teacher.stage.in_([Stage.PRIMARY, Stage.JUNIOR]))).all()
+        backbone = sum(t.backbone in (Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE) for t in teachers)
+        degree = sum(policy.above_required_degree(t.degree.value, t.stage.value, values) for t in teachers)
+        share[area] = (backbone / len(teachers), degree / len(teachers))
+    assert share[Area.URBAN][0] > 2 * share[Area.RURAL][0]
+    assert share[Area.URBAN][1] > share[Area.RURAL][1] + 0.1
+    urban_size = db.session.scalar(select(func.avg(School.pupils_primary)).where(
+        School.area == Area.URBAN, School.kind == SchoolKind.PRIMARY))
+    rural_size = db.session.scalar(select(func.avg(School.pupils_primary)).where(
+        School.area == Area.RURAL, School.kind == SchoolKind.PRIMARY))
+    assert urban_size > 4 * rural_size
+
+
+def test_assignment_history_explains_the_current_schools(seeded):
+    teachers = {t.id: t for t in db.session.scalars(select(Teacher))}
+    rows: dict[int, list[Assignment]] = {}
+    for a in db.session.scalars(select(Assignment).order_by(Assignment.teacher_id, Assignment.start_date)):
+        rows.setdefault(a.teacher_id, []).append(a)
+    assert rows.keys() == teachers.keys()
+    long_here = 0
+    for tid, history in rows.items():
+        t = teachers[tid]
+        assert history[0].kind == AssignmentKind.HIRE and history[0].start_date == t.service_start
+        assert [a.kind for a in history].count(AssignmentKind.HIRE) == 1
+        for before, after in zip(history, history[1:]):
+            assert before.end_date is not None and (after.start_date - before.end_date).days == 1
+            if after.kind == AssignmentKind.RETURN:
+                assert before.kind == AssignmentKind.EXCHANGE and after.school_id != before.school_id
+        last = history[-1]
+        assert last.end_date is None and last.school_id == t.working_school_id
+        if t.status == TeacherStatus.ON_EXCHANGE:
+            assert last.kind == AssignmentKind.EXCHANGE and t.working_school_id != t.personnel_school_id
+        else:
+            assert last.kind != AssignmentKind.EXCHANGE and t.working_school_id == t.personnel_school_id
+        arrived = [a for a in history if a.school_id == t.personnel_school_id
+                   and a.kind in (AssignmentKind.HIRE, AssignmentKind.TRANSFER)][-1]
+        long_here += _full_years(arrived.start_date, REFERENCE_DATE) >= 6
+    assert 0.35 <= long_here / len(teachers) <= 0.55
+    kinds = Counter(a.kind for history in rows.values() for a in history)
+    assert kinds[AssignmentKind.TRANSFER] > 100 and kinds[AssignmentKind.RETURN] > 10
+    assert kinds[AssignmentKind.EXCHANGE] > kinds[AssignmentKind.RETURN]  # some exchanges still running
+
+
+def test_accounts_roles_and_scopes(seeded):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    county = db.session.scalars(select(County)).one()
+    assert users["admin"].role == Role.ADMIN
+    assert (users["hr"].role, users["hr"].county_id) == (Role.HR, county.id)
+    assert (users["inspector"].role, users["inspector"].county_id) == (Role.INSPECTOR, county.id)
+    for school in db.session.scalars(select(School)):
+        principal = users[f"principal-{school.code}"]
+        assert principal.role == Role.PRINCIPAL and principal.school_id == school.id
+        assert principal.display_name == school.principal_name
+    for t in db.session.scalars(select(Teacher)):
+        account = users[t.staff_no]
+        assert (account.role, account.teacher_id, account.display_name) == (Role.TEACHER, t.id, t.name)
+    hashes = {u.password_hash for u in users.values()}
+    assert len(hashes) == 1 and check_password_hash(hashes.pop(), "Demo@2027")
+    assert all(u.active for u in users.values())
+
+
+@pytest.mark.parametrize("username", ["hr", "principal-LJ-P01", "principal-LJ-T01", "first-teacher"])
+def test_demo_accounts_log_in(seeded, username):
+    app = seeded[0]
+    if username == "first-teacher":
+        username = db.session.scalar(select(User.username).where(User.role == Role.TEACHER).order_by(User.id))
+    client = app.test_client()
+    assert login(client, username, "wrong-password").status_code == 200
+    response = login(client, username)
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
+    # Logged in now: the login page sends the user on.
+    assert client.get("/login").status_code == 302
