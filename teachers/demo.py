@@ -12,6 +12,7 @@ are small and poor in them. School names the plan mentions (第一中学, 第二
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass, field
@@ -172,7 +173,7 @@ TEACHING_POINTS: list[tuple[str, str, str, str]] = [
 BACKBONE_ODDS = {Area.URBAN: (0.035, 0.10, 0.22, 0.38), Area.TOWN: (0.006, 0.025, 0.08, 0.20),
                  Area.RURAL: (0.002, 0.01, 0.035, 0.12)}
 #: Degree weights (secondary, associate, bachelor, master) by area; senior/vocational schools are richer.
-DEGREE_WEIGHTS = {Area.URBAN: (1, 14, 77, 8), Area.TOWN: (4, 32, 62, 2), Area.RURAL: (14, 52, 34, 0)}
+DEGREE_WEIGHTS = {Area.URBAN: (1, 14, 77, 8), Area.TOWN: (4, 32, 62, 2), Area.RURAL: (22, 48, 30, 0)}
 DEGREES = (Degree.SECONDARY, Degree.ASSOCIATE, Degree.BACHELOR, Degree.MASTER)
 #: Age brackets of the teaching force: (low, high, weight). Women retire at 55, so they draw up to 54.
 AGE_BRACKETS = ((22, 25, 10), (26, 30, 13), (31, 35, 12), (36, 40, 12), (41, 45, 16), (46, 50, 18),
@@ -509,7 +510,10 @@ class _Generator:
         return self.rnd.choice(pool) if pool else None
 
     def current_exchanges(self, teachers: list[DemoTeacher], by_code: dict, schools: list[dict]) -> None:
-        """Put some eligible teachers (≥ 6 years at their school) on an exchange that is still running."""
+        """Put some eligible teachers (≥ 6 years at their school) on an exchange that is still running.
+
+        Backbone teachers are drawn three times as often, so they are well above the 20 % floor of movers.
+        """
         ref = self.ref
         eligible = [t for t in teachers
                     if t.status == TeacherStatus.ACTIVE and not t.rotation_exempt
@@ -532,9 +536,10 @@ class _Generator:
             start = _school_year_start(ref.year - self.rnd.randint(0, 2))
             if years_between(t.history[-1].start, start) < 6:
                 continue
+            # Under 县管校聘 the home placement stays open (the personnel relation stays at home) and the
+            # exchange posting is laid over it, as teachers.records.services does for a new exchange.
             t.history.append(Period(host, AssignmentKind.EXCHANGE, start,
                                     note="城乡教师交流" if outward else "乡村教师到城镇学校交流学习"))
-            _close(t.history)
             t.status = TeacherStatus.ON_EXCHANGE
 
     # -- honours, status
@@ -566,13 +571,13 @@ class _Generator:
             t.title = Title.FIRST
         # Four-tier echelon: 新任 (≤ 2 years), 青年 (3–5, and 6–10 without a backbone level yet),
         # 教学骨干, 学科带头人 (most city/province backbones, a few senior county backbones).
+        leader_odds = {Backbone.PROVINCE: 0.75, Backbone.CITY: 0.75,
+                       Backbone.COUNTY: 0.25 if t.title in (Title.SENIOR, Title.PROFESSOR) else 0.0}
         if service <= 2:
             t.tier = Tier.NEW
         elif service <= 5 or (service <= 10 and level == Backbone.NONE):
             t.tier = Tier.YOUNG
-        elif level in (Backbone.PROVINCE, Backbone.CITY) and rnd.random() < 0.75:
-            t.tier = Tier.LEADER
-        elif level == Backbone.COUNTY and t.title in (Title.SENIOR, Title.PROFESSOR) and rnd.random() < 0.25:
+        elif rnd.random() < leader_odds.get(level, 0.0):
             t.tier = Tier.LEADER
         else:
             t.tier = Tier.BACKBONE
@@ -596,7 +601,7 @@ class _Generator:
 
 def _close(periods: list[Period]) -> None:
     """Each period ends the day before the next one starts; the last stays open."""
-    for before, after in zip(periods, periods[1:]):
+    for before, after in itertools.pairwise(periods):
         before.end = after.start - timedelta(days=1)
     periods[-1].end = None
 
@@ -613,6 +618,7 @@ def generate(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> DemoCou
 
 
 def database_is_empty() -> bool:
+    """Whether no county, school, teacher or user row exists (the only state the demo may be written into)."""
     return all(db.session.scalar(select(model.id).limit(1)) is None for model in (County, School, Teacher, User))
 
 
