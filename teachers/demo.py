@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from teachers import audit
+from teachers import audit, policy
 from teachers.extensions import db
 from teachers.models import (
     Area,
@@ -51,11 +51,11 @@ REGION_CODE = "220681"  # 临江市 (GB/T 2260), also the first six digits of th
 
 COUNTY = {"code": REGION_CODE, "name": "临江市", "prefecture": "白山市", "province": "吉林省"}
 
-#: Staffing standard (编制), pupils per staff member, from shared/spec/policy.md (2001 standard by
-#: city / county town / rural). The 2014 reform unified town and rural with the city level; the demo keeps
-#: the 2001 differentiation so the three areas show different quotas. Kindergarten (two teachers per
-#: class of about 30) and vocational (senior ratio) are demo assumptions, not cited standards.
-STAFFING_RATIO: dict[Stage, dict[Area, float]] = {
+#: How many teachers a demo school *has* per pupil, by area: the 2001 differentiated ratios (policy.md),
+#: which still describe real staffing better than the unified quota does (village schools are
+#: over-staffed per pupil). Kindergarten and vocational figures are demo assumptions. The *quota*
+#: (核定编制) comes from the policy settings instead (``staffing_quota``).
+DEMO_PUPILS_PER_TEACHER: dict[Stage, dict[Area, float]] = {
     Stage.PRIMARY: {Area.URBAN: 19, Area.TOWN: 21, Area.RURAL: 23},
     Stage.JUNIOR: {Area.URBAN: 13.5, Area.TOWN: 16, Area.RURAL: 18},
     Stage.SENIOR: {Area.URBAN: 12.5, Area.TOWN: 13, Area.RURAL: 13.5},
@@ -271,9 +271,17 @@ def years_between(start: date, end: date) -> int:
     return max(0, years)
 
 
-def staffing_quota(area: Area, pupils: dict[Stage, int]) -> int:
-    """核定编制 from the pupils of each stage and the staffing ratio of the school's area."""
-    return sum(math.ceil(n / STAFFING_RATIO[stage][area]) for stage, n in pupils.items() if n)
+def staffing_quota(area: Area, pupils: dict[Stage, int], values: dict[str, Any] | None = None) -> int:
+    """核定编制 from the pupils of each stage and the staffing standard of the school's area
+    (policy settings ``pupils_per_staff_<stage>_<area>``; demo assumptions for preschool and vocational)."""
+    values = values or policy.DEFAULTS
+    total = 0
+    for stage, n in pupils.items():
+        if not n:
+            continue
+        ratio = values.get(f"pupils_per_staff_{stage.value}_{area.value}") or DEMO_PUPILS_PER_TEACHER[stage][area]
+        total += math.ceil(n / ratio)
+    return total
 
 
 def _weighted(rnd: random.Random, table: dict[str, float]) -> str:
@@ -363,7 +371,7 @@ class _Generator:
         if school["is_teaching_point"]:
             return 1 if pupils <= 12 else 2 if pupils <= 30 else 3 if pupils <= 45 else 4
         area = school["area"]
-        need = pupils / STAFFING_RATIO[stage][area]
+        need = pupils / DEMO_PUPILS_PER_TEACHER[stage][area]
         low, high = {Area.URBAN: (0.93, 1.03), Area.TOWN: (0.98, 1.12), Area.RURAL: (1.15, 1.45)}[area]
         minimum = {Stage.PRIMARY: 6, Stage.JUNIOR: 10}.get(stage, 4)
         return max(minimum, round(need * self.rnd.uniform(low, high)))

@@ -15,6 +15,8 @@ SOURCE_2017 = "《县域义务教育优质均衡发展督导评估办法》(2017
 SOURCE_LOCAL = "地方细则（安徽、江西等常见做法），由县局确定"
 SOURCE_1999 = "《中小学教师继续教育规定》(教育部令第7号, 1999)"
 SOURCE_2011 = "教育部《关于大力加强中小学教师培训工作的意见》(2011，文号未核实)"
+SOURCE_STAFF_2001 = "国务院办公厅转发《关于制定中小学教职工编制标准的意见》(国办发〔2001〕74号)"
+SOURCE_STAFF_2014 = "中央编办 教育部 财政部《关于统一城乡中小学教职工编制标准的通知》(2014)：县镇、农村按城市标准"
 SOURCE_PLAN = "《临江市“十四五”教育发展规划》第七部分、专栏6"
 
 
@@ -83,6 +85,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("required_subjects_junior", ["语文", "数学", "英语", "物理", "化学", "体育", "音乐", "美术"], "list",
             "初中必开学科（交流后须保留至少一名教师）", "Junior subjects a school must keep a teacher of",
             "国家义务教育课程方案；由县局确定"),
+    # Staffing standard (编制): pupils per staff member. 2001 differed by area (city / county town / rural:
+    # primary 19/21/23, junior 13.5/16/18, senior 12.5/13/13.5); since 2014 all areas use the city level.
+    *(
+        Setting(f"pupils_per_staff_{stage}_{area}", ratio, "float",
+                f"{stage_zh}师生比（{area_zh}，学生数:1）", f"Pupils per staff member, {stage}, {area}",
+                SOURCE_STAFF_2014 + "；" + SOURCE_STAFF_2001, minimum=1, maximum=100)
+        for stage, stage_zh, ratio in (("primary", "小学", 19.0), ("junior", "初中", 13.5), ("senior", "高中", 12.5))
+        for area, area_zh in (("urban", "城区"), ("town", "镇区"), ("rural", "乡村"))
+    ),
     # Continuing education (继续教育)
     Setting("training_hours_per_cycle", 360, "int", "每五年培训学时", "Training hours per five-year cycle",
             SOURCE_2011, verified=False, minimum=0, maximum=2000),

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from teachers import demo
+from teachers import demo, policy
 from teachers.demo import DatabaseNotEmpty, generate, seed_demo
 from teachers.extensions import db
 from teachers.models import Area, Assignment, County, School, Stage, Teacher, User
@@ -36,11 +36,18 @@ def test_id_number_helper_follows_gb11643():
     assert demo.id_check_digit("22068119800101001") == "5"  # 205 mod 11 = 7
 
 
-def test_staffing_quota_follows_the_ratio_of_the_area():
+def test_staffing_quota_follows_the_policy_standard():
+    # Since 2014 every area uses the city standard (primary 1:19, junior 1:13.5, senior 1:12.5).
     assert demo.staffing_quota(Area.URBAN, {Stage.PRIMARY: 190}) == 10
-    assert demo.staffing_quota(Area.RURAL, {Stage.PRIMARY: 231}) == 11
-    assert demo.staffing_quota(Area.TOWN, {Stage.PRIMARY: 210, Stage.JUNIOR: 160}) == 20
+    assert demo.staffing_quota(Area.RURAL, {Stage.PRIMARY: 231}) == 13
+    assert demo.staffing_quota(Area.TOWN, {Stage.PRIMARY: 210, Stage.JUNIOR: 160}) == 12 + 12
     assert demo.staffing_quota(Area.URBAN, {Stage.SENIOR: 125}) == 10
+
+
+def test_staffing_quota_uses_the_county_settings():
+    # A county that keeps the 2001 rural standard (1:23) gets fewer posts.
+    values = {**policy.DEFAULTS, "pupils_per_staff_primary_rural": 23}
+    assert demo.staffing_quota(Area.RURAL, {Stage.PRIMARY: 231}, values) == 11
 
 
 def test_generation_does_not_depend_on_the_seed_run():
