@@ -19,6 +19,7 @@ def switch(code: str):
         current_user.locale = code
         db.session.commit()
     target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
+    # "/\\host" and control characters are read by browsers as another host (as in auth.views._safe_next).
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
         target = url_for("dashboard.index")
     return redirect(target)

@@ -132,6 +132,21 @@ class SettingRow:
     default: Any
     overridden: bool
 
+    @property
+    def value_text(self) -> str:
+        return setting_text(self.value)
+
+    @property
+    def default_text(self) -> str:
+        return setting_text(self.default)
+
+
+def setting_text(value: Any) -> str:
+    """A value as typed in the form: lists of subjects joined with the Chinese comma."""
+    if isinstance(value, (list, tuple)):
+        return "，".join(str(v) for v in value)
+    return str(value)
+
 
 def setting_label(setting: policy.Setting, locale: str) -> str:
     return setting.label_en if locale == "en" else setting.label_zh
@@ -194,6 +209,9 @@ def save_settings(actor: User, county: County, raw: dict[str, Any], locale: str 
         clean = policy.validate(submitted)
     except policy.PolicyError as exc:
         raise DomainError(_policy_message(exc, locale), field=exc.key) from None
+    for key, value in clean.items():
+        if isinstance(value, list) and not value:
+            raise DomainError(_("请填写“%(name)s”。", name=setting_label(policy.BY_KEY[key], locale)), field=key)
     old_stored = dict(county.policy or {})
     before = policy.effective(old_stored)
     new_stored = {k: v for k, v in old_stored.items() if k not in policy.BY_KEY}

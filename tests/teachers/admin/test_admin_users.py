@@ -88,15 +88,15 @@ def test_create_teacher_by_staff_number(client, world):
 
 
 @pytest.mark.parametrize("data,field_message", [
-    (dict(username="HR"), "用户名“HR”已被使用。"),
-    (dict(role="principal"), "校长账号必须指定所在学校。"),
-    (dict(role="teacher"), "教师账号必须关联教师档案，请填写教师工号。"),
-    (dict(role="teacher", staff_no="NOPE"), "找不到工号为“NOPE”的教师档案。"),
-    (dict(password="weakpass"), "密码需包含大写字母、小写字母、数字、符号中的至少三类。"),
-    (dict(password="Ab#1"), "密码至少需要 8 位。"),
-    (dict(username="有 空格"), "用户名只能包含字母、数字和 _ . @ -。"),
-    (dict(username=""), "请填写用户名。"),
-    (dict(county_id="999"), "所选县（市、区）不存在。"),
+    ({"username": "HR"}, "用户名“HR”已被使用。"),
+    ({"role": "principal"}, "校长账号必须指定所在学校。"),
+    ({"role": "teacher"}, "教师账号必须关联教师档案，请填写教师工号。"),
+    ({"role": "teacher", "staff_no": "NOPE"}, "找不到工号为“NOPE”的教师档案。"),
+    ({"password": "weakpass"}, "密码需包含大写字母、小写字母、数字、符号中的至少三类。"),
+    ({"password": "Ab#1"}, "密码至少需要 8 位。"),
+    ({"username": "有 空格"}, "用户名只能包含字母、数字和 _ . @ -。"),
+    ({"username": ""}, "请填写用户名。"),
+    ({"county_id": "999"}, "所选县（市、区）不存在。"),
 ])
 def test_create_errors_at_the_field(client, world, data, field_message):
     login(client, "admin")
@@ -124,9 +124,9 @@ def test_create_principal_with_school(client, world):
     assert user_named("newbie").school_id == world["school"].id
 
 
-def start_session_for(app, username):
-    """Log ``username`` in with a separate client; returns that client (its session is live)."""
-    other = app.test_client()
+def start_session_for(twin, username):
+    """Log ``username`` in with a client of the twin app; returns that client (its session is live)."""
+    other = twin.test_client()
     assert login(other, username).status_code == 302
     assert other.get("/").status_code == 200
     return other
@@ -139,8 +139,8 @@ def edit_form(user, **kw):
     return data
 
 
-def test_role_change_is_audited_and_ends_sessions(app, client, world):
-    hr_client = start_session_for(app, "hr")
+def test_role_change_is_audited_and_ends_sessions(twin, client, world):
+    hr_client = start_session_for(twin, "hr")
     login(client, "admin")
     hr = user_named("hr")
     resp = client.post(f"/admin/users/{hr.id}/edit", data=edit_form(hr, role="inspector"))
@@ -154,8 +154,8 @@ def test_role_change_is_audited_and_ends_sessions(app, client, world):
                                                        UserSession.revoked_at.is_(None))) is None
 
 
-def test_deactivation_is_audited_and_ends_sessions(app, client, world):
-    hr_client = start_session_for(app, "hr")
+def test_deactivation_is_audited_and_ends_sessions(twin, client, world):
+    hr_client = start_session_for(twin, "hr")
     login(client, "admin")
     hr = user_named("hr")
     data = edit_form(hr)
@@ -164,11 +164,11 @@ def test_deactivation_is_audited_and_ends_sessions(app, client, world):
     assert user_named("hr").active is False
     assert events("user.deactivated")
     assert hr_client.get("/").status_code == 302
-    assert login(app.test_client(), "hr").status_code == 200  # refused, form shown again
+    assert login(twin.test_client(), "hr").status_code == 200  # refused, form shown again
 
 
-def test_display_name_change_keeps_sessions(app, client, world):
-    hr_client = start_session_for(app, "hr")
+def test_display_name_change_keeps_sessions(twin, client, world):
+    hr_client = start_session_for(twin, "hr")
     login(client, "admin")
     hr = user_named("hr")
     assert client.post(f"/admin/users/{hr.id}/edit", data=edit_form(hr, display_name="人事科张")).status_code == 302
@@ -205,8 +205,8 @@ def test_teacher_account_keeps_its_own_record(client, world):
     assert user_named("wang").teacher_id == world["teacher"].id
 
 
-def test_password_reset(app, client, world):
-    hr_client = start_session_for(app, "hr")
+def test_password_reset(twin, client, world):
+    hr_client = start_session_for(twin, "hr")
     hr = user_named("hr")
     hr.failed_logins = 3
     db.session.commit()
@@ -223,4 +223,4 @@ def test_password_reset(app, client, world):
     assert events("user.password_reset")[0].object_id == str(hr.id)
     assert user_named("hr").failed_logins == 0
     assert hr_client.get("/").status_code == 302
-    assert login(app.test_client(), "hr", STRONG).status_code == 302
+    assert login(twin.test_client(), "hr", STRONG).status_code == 302

@@ -30,7 +30,7 @@ def build_county():
 
 
 def test_three_eligible_with_reasons(app):
-    c, urban, rural, p = build_county()
+    c, _urban, rural, p = build_county()
     result = rotation_eligibility(c, YEAR)
     assert set(result.eligible) == {p["ok1"].id, p["ok2"].id, p["ok3"].id}
     assert result.excluded == {p["e1"].id: "E1", p["e2"].id: "E2", p["e3"].id: "E3"}

@@ -27,7 +27,7 @@ def cell(page: str, row_label: str) -> int:
 
 @pytest.fixture
 def county_data(app):
-    c, urban, rural, people = build_county()
+    c, _urban, _rural, people = build_county()
     town = f.school(c, "镇中学", area=Area.TOWN, kind=SchoolKind.JUNIOR, pupils_primary=0, pupils_junior=400)
     f.teacher(town, stage=Stage.JUNIOR, tier=Tier.LEADER, backbone=Backbone.PROVINCE)
     f.teacher(town, stage=Stage.JUNIOR, status=TeacherStatus.RETIRED)  # not counted as staff
@@ -67,9 +67,10 @@ def test_county_dashboard_numbers(client, county_data, username):
 
 
 def test_county_breakdown_by_area(app, client, county_data):
+    from sqlalchemy import select
+
     from teachers.dashboard.services import county_summary
     from teachers.models import User
-    from sqlalchemy import select
 
     hr = db.session.scalar(select(User).where(User.username == "hr"))
     data = county_summary(hr, None, 2027)
@@ -97,7 +98,7 @@ def test_hr_of_one_county_cannot_see_another(client, county_data):
 
 
 def test_principal_sees_own_school(client, app):
-    c, urban, rural, people = build_county()
+    _c, urban, rural, _people = build_county()
     guest = f.teacher(rural, "客", service_start=date(2010, 9, 1), working=urban, subject="英语")
     f.user("principal", Role.PRINCIPAL, school_obj=urban)
     db.session.commit()
@@ -116,7 +117,7 @@ def test_principal_sees_own_school(client, app):
 
 
 def test_principal_exchange_out(client, app):
-    c, urban, rural, people = build_county()
+    _c, urban, rural, _people = build_county()
     f.teacher(urban, "出", working=rural)
     f.user("principal2", Role.PRINCIPAL, school_obj=urban)
     db.session.commit()
@@ -126,7 +127,7 @@ def test_principal_exchange_out(client, app):
 
 
 def test_teacher_sees_own_summary(client, app):
-    c, urban, rural, people = build_county()
+    _c, _urban, _rural, people = build_county()
     me = people["ok2"]
     me.tier = Tier.YOUNG
     f.user("teacher", Role.TEACHER, teacher_obj=me)
