@@ -11,6 +11,7 @@ import os
 import shutil
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -55,6 +56,19 @@ def _truncate_all() -> None:
     db.session.commit()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in an application context of its own, as in production.
+
+    The ``app`` fixture keeps a context pushed for the test body; without this, Flask would reuse it
+    for every request, so ``g`` (where Flask-Login caches the user) and the database session would
+    leak from one request to the next, and a revoked session could look alive.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database_template, tmp_path, **extra):
     if isinstance(database_template, str):
         app = create_app({**_config(database_template), **extra})
@@ -62,6 +76,7 @@ def make_app(database_template, tmp_path, **extra):
         copy = tmp_path / "test.sqlite3"
         shutil.copy(database_template, copy)
         app = create_app({**_config(f"sqlite:///{copy}"), **extra})
+    app.test_client_class = FreshContextClient
     return app
 
 
