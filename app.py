@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, session
+from flask import Flask, has_request_context, render_template, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "zh"  # CLI commands and jobs speak Chinese first
     lang = session.get("lang")
     if lang in ("zh", "en"):
         return lang

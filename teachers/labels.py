@@ -20,33 +20,38 @@ from teachers.models import (
     Title,
 )
 
-LABELS: dict[enum.Enum, object] = {
-    Area.URBAN: _l("城区"), Area.TOWN: _l("镇区"), Area.RURAL: _l("乡村"),
-    SchoolKind.PRIMARY: _l("小学"), SchoolKind.JUNIOR: _l("初中"), SchoolKind.NINE_YEAR: _l("九年一贯制"),
-    SchoolKind.SENIOR: _l("高中"), SchoolKind.VOCATIONAL: _l("职业学校"), SchoolKind.KINDERGARTEN: _l("幼儿园"),
-    Stage.PRESCHOOL: _l("学前"), Stage.PRIMARY: _l("小学"), Stage.JUNIOR: _l("初中"), Stage.SENIOR: _l("高中"),
-    Stage.VOCATIONAL: _l("中职"),
-    Gender.MALE: _l("男"), Gender.FEMALE: _l("女"),
-    Degree.SECONDARY: _l("中专及以下"), Degree.ASSOCIATE: _l("大专"), Degree.BACHELOR: _l("本科"),
-    Degree.MASTER: _l("硕士研究生"), Degree.DOCTOR: _l("博士研究生"),
-    Title.NONE: _l("未定级"), Title.THIRD: _l("三级教师"), Title.SECOND: _l("二级教师"), Title.FIRST: _l("一级教师"),
-    Title.SENIOR: _l("高级教师"), Title.PROFESSOR: _l("正高级教师"),
-    Backbone.NONE: _l("无"), Backbone.SCHOOL: _l("校级骨干"), Backbone.COUNTY: _l("县级骨干"),
-    Backbone.CITY: _l("市级骨干"), Backbone.PROVINCE: _l("省级骨干"),
-    Tier.NEW: _l("新任教师"), Tier.YOUNG: _l("青年教师"), Tier.BACKBONE: _l("教学骨干"), Tier.LEADER: _l("学科带头人"),
-    TeacherStatus.ACTIVE: _l("在岗"), TeacherStatus.SICK_LEAVE: _l("病假"), TeacherStatus.MATERNITY_LEAVE: _l("产假"),
-    TeacherStatus.SECONDED: _l("借调"), TeacherStatus.ON_EXCHANGE: _l("交流中"), TeacherStatus.RETIRED: _l("退休"),
-    AssignmentKind.HIRE: _l("入职"), AssignmentKind.TRANSFER: _l("调动"), AssignmentKind.EXCHANGE: _l("交流"),
-    AssignmentKind.RETURN: _l("交流期满返回"),
-    Role.ADMIN: _l("系统管理员"), Role.HR: _l("人事科"), Role.PRINCIPAL: _l("校长"), Role.TEACHER: _l("教师"),
-    Role.INSPECTOR: _l("督学"),
-}
+# Pairs, not a dict literal: str-valued members of different enums compare equal ("senior" is a
+# stage, a school kind and a title), so they must be told apart by their class.
+_PAIRS: tuple[tuple[enum.Enum, object], ...] = (
+    (Area.URBAN, _l("城区")), (Area.TOWN, _l("镇区")), (Area.RURAL, _l("乡村")),
+    (SchoolKind.PRIMARY, _l("小学")), (SchoolKind.JUNIOR, _l("初中")), (SchoolKind.NINE_YEAR, _l("九年一贯制")),
+    (SchoolKind.SENIOR, _l("高中")), (SchoolKind.VOCATIONAL, _l("职业学校")), (SchoolKind.KINDERGARTEN, _l("幼儿园")),
+    (Stage.PRESCHOOL, _l("学前")), (Stage.PRIMARY, _l("小学")), (Stage.JUNIOR, _l("初中")), (Stage.SENIOR, _l("高中")),
+    (Stage.VOCATIONAL, _l("中职")),
+    (Gender.MALE, _l("男")), (Gender.FEMALE, _l("女")),
+    (Degree.SECONDARY, _l("中专及以下")), (Degree.ASSOCIATE, _l("大专")), (Degree.BACHELOR, _l("本科")),
+    (Degree.MASTER, _l("硕士研究生")), (Degree.DOCTOR, _l("博士研究生")),
+    (Title.NONE, _l("未定级")), (Title.THIRD, _l("三级教师")), (Title.SECOND, _l("二级教师")), (Title.FIRST, _l("一级教师")),
+    (Title.SENIOR, _l("高级教师")), (Title.PROFESSOR, _l("正高级教师")),
+    (Backbone.NONE, _l("无")), (Backbone.SCHOOL, _l("校级骨干")), (Backbone.COUNTY, _l("县级骨干")),
+    (Backbone.CITY, _l("市级骨干")), (Backbone.PROVINCE, _l("省级骨干")),
+    (Tier.NEW, _l("新任教师")), (Tier.YOUNG, _l("青年教师")), (Tier.BACKBONE, _l("教学骨干")), (Tier.LEADER, _l("学科带头人")),
+    (TeacherStatus.ACTIVE, _l("在岗")), (TeacherStatus.SICK_LEAVE, _l("病假")), (TeacherStatus.MATERNITY_LEAVE, _l("产假")),
+    (TeacherStatus.SECONDED, _l("借调")), (TeacherStatus.ON_EXCHANGE, _l("交流中")), (TeacherStatus.RETIRED, _l("退休")),
+    (AssignmentKind.HIRE, _l("入职")), (AssignmentKind.TRANSFER, _l("调动")), (AssignmentKind.EXCHANGE, _l("交流")),
+    (AssignmentKind.RETURN, _l("交流期满返回")),
+    (Role.ADMIN, _l("系统管理员")), (Role.HR, _l("人事科")), (Role.PRINCIPAL, _l("校长")), (Role.TEACHER, _l("教师")),
+    (Role.INSPECTOR, _l("督学")),
+)
+
+
+LABELS: dict[tuple[type, str], object] = {(type(m), m.value): text for m, text in _PAIRS}
 
 
 def label(value: enum.Enum | None) -> str:
     if value is None:
         return ""
-    return str(LABELS.get(value, getattr(value, "value", value)))
+    return str(LABELS.get((type(value), getattr(value, "value", value)), getattr(value, "value", value)))
 
 
 def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:

@@ -1,32 +1,24 @@
 """The numbers on the home page: county, school and personal summaries, and who may rotate this year.
 
-Counts are GROUP BY queries; the eligibility check reads one light row per teacher and per
-assignment (no ORM objects). ``rotation_eligibility`` is the single seam the rotation module may
-later replace with the solver's own rules (``scheduling.rules`` through ``teachers/rotation/adapter.py``).
+Counts are GROUP BY queries. Who may rotate comes from the solver's own rules (``scheduling.rules``)
+through ``teachers/rotation/adapter.py``, so the dashboard and a rotation round cannot disagree.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from teachers import policy
 from teachers.auth.permissions import has_permission
 from teachers.errors import NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import (
     Area,
-    Assignment,
     Backbone,
     County,
-    Gender,
     School,
     Stage,
     Teacher,
@@ -35,32 +27,10 @@ from teachers.models import (
     User,
 )
 from teachers.records.history import years_at_current_school
+from teachers.rotation.adapter import Outlook, rotation_outlook
 
-#: Backbone levels that count as "backbone" for the rotation share (县级以上骨干, rotation-io.md).
-COUNTED_BACKBONE = (Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE)
-#: Statuses that take a teacher out of this year's rotation under E2. The solver's E2 names only
-#: ``exempt`` and ``on_exchange``; a retired teacher, one on sick or maternity leave or one seconded
-#: elsewhere cannot be posted either, so the dashboard treats them as not available (E2).
-UNAVAILABLE = (
-    TeacherStatus.ON_EXCHANGE, TeacherStatus.RETIRED, TeacherStatus.SICK_LEAVE,
-    TeacherStatus.MATERNITY_LEAVE, TeacherStatus.SECONDED,
-)
 #: Staff counts leave out retired teachers.
 NOT_SERVING = TeacherStatus.RETIRED
-
-
-def rotation_reference_date(year: int) -> date:
-    """The day years at school are counted to: 1 September, when the school year and its postings begin."""
-    return date(year, 9, 1)
-
-
-def ceil_share(share: float, count: int) -> int:
-    """``ceil(share × count)`` on the decimal the officer typed (0.1 × 30 is 3, not 4)."""
-    return math.ceil(Fraction(repr(float(share))) * count)
-
-
-def floor_share(share: float, count: int) -> int:
-    return math.floor(Fraction(repr(float(share))) * count)
 
 
 def years_at_school_of(teacher: Teacher, as_of: date) -> float:
@@ -68,89 +38,14 @@ def years_at_school_of(teacher: Teacher, as_of: date) -> float:
     return years_at_current_school(teacher.assignments, teacher.working_school_id, as_of)
 
 
-@dataclass(frozen=True)
-class EligibilityResult:
-    """Who may rotate in ``year`` in a county, and the minimums the 2014 opinion sets from that."""
-
-    year: int
-    #: teacher id → working school id, for every eligible teacher
-    eligible: dict[int, int]
-    #: teacher id → first failed rule ("E1", "E2", "E3")
-    excluded: dict[int, str]
-    eligible_backbone: int
-    min_moves: int
-    max_moves: int
-    backbone_min: int
-    values: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return len(self.eligible)
-
-    def excluded_by_rule(self) -> dict[str, int]:
-        out = {"E1": 0, "E2": 0, "E3": 0}
-        for rule in self.excluded.values():
-            out[rule] += 1
-        return out
+#: Who may rotate this year: the solver's own E1–E3 (scheduling.rules) through the rotation adapter,
+#: so the dashboard and a rotation round can never disagree.
+EligibilityResult = Outlook
 
 
-def exclusion_reason(*, years_at_school: float, exempt: bool, status: TeacherStatus, gender: Gender,
-                     birth_year: int, year: int, values: dict[str, Any]) -> str | None:
-    """The first of E1–E3 a teacher fails in ``year``, or None when eligible (rotation-io.md)."""
-    if years_at_school < int(values["min_years_at_school"]):
-        return "E1"
-    if exempt or status in UNAVAILABLE:
-        return "E2"
-    retirement = values["retirement_age_male"] if gender == Gender.MALE else values["retirement_age_female"]
-    if year - birth_year >= int(retirement) - int(values["retirement_buffer_years"]):
-        return "E3"
-    return None
-
-
-def rotation_eligibility(county: County, year: int) -> EligibilityResult:
-    """E1–E3 for every teacher working at a school of ``county``, under the county's effective policy.
-
-    E1 counts years of the latest uninterrupted stretch at the working school up to 1 September of
-    ``year`` (``teachers.records.history``); a teacher without assignment rows fails E1 (history unknown).
-    """
-    values = policy.effective(county.policy)
-    as_of = rotation_reference_date(year)
-    in_county = School.county_id == county.id
-    rows = db.session.execute(
-        select(Teacher.id, Teacher.working_school_id, Teacher.gender, Teacher.birth_date, Teacher.status,
-               Teacher.rotation_exempt, Teacher.backbone)
-        .join(School, School.id == Teacher.working_school_id).where(in_county)
-    ).all()
-    history: dict[int, list[tuple]] = defaultdict(list)
-    for teacher_id, *period in db.session.execute(
-        select(Assignment.teacher_id, Assignment.school_id, Assignment.kind, Assignment.start_date,
-               Assignment.end_date)
-        .join(Teacher, Teacher.id == Assignment.teacher_id).join(School, School.id == Teacher.working_school_id)
-        .where(in_county)
-    ):
-        history[teacher_id].append(tuple(period))
-    eligible: dict[int, int] = {}
-    excluded: dict[int, str] = {}
-    backbone = 0
-    for row in rows:
-        years = years_at_current_school(history.get(row.id, ()), row.working_school_id, as_of)
-        reason = exclusion_reason(
-            years_at_school=years, exempt=row.rotation_exempt, status=row.status,
-            gender=row.gender, birth_year=row.birth_date.year, year=year, values=values,
-        )
-        if reason is None:
-            eligible[row.id] = row.working_school_id
-            backbone += row.backbone in COUNTED_BACKBONE
-        else:
-            excluded[row.id] = reason
-    count = len(eligible)
-    min_moves = ceil_share(values["rotation_share"], count)
-    max_moves = max(min_moves, floor_share(values["max_rotation_share"], count))
-    base = count if values["backbone_share_base"] == "eligible" else min_moves
-    return EligibilityResult(
-        year=year, eligible=eligible, excluded=excluded, eligible_backbone=backbone, min_moves=min_moves,
-        max_moves=max_moves, backbone_min=ceil_share(values["backbone_share"], base), values=values,
-    )
+def rotation_eligibility(county: County, year: int) -> Outlook:
+    """E1–E3 for every compulsory-stage teacher working in ``county``, under its effective policy."""
+    return rotation_outlook(county, year)
 
 
 # --------------------------------------------------------------------------- which county

@@ -12,8 +12,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from teachers.labels import choices as enum_choices
 from teachers.models import (
@@ -55,8 +64,14 @@ def Date(label, *validators, **kw) -> DateField:
     return DateField(label, validators=list(validators), invalid_value_message=BAD_DATE, **kw)
 
 
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the SelectChoice objects WTForms 3.3 expects."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def Choice(label, choices=None, *validators, coerce=_plain, message=BAD_CHOICE, **kw) -> SelectField:
-    return SelectField(label, validators=list(validators), choices=choices, coerce=coerce,
+    return SelectField(label, validators=list(validators), choices=None if choices is None else options(choices),
+                       coerce=coerce,
                        invalid_value_message=message, invalid_choice_message=message, **kw)
 
 
@@ -116,12 +131,12 @@ class SchoolForm(FlaskForm):
     def build(cls, user: User, school: School | None = None, **kw) -> SchoolForm:
         form = cls(obj=school, **kw)
         counties = services.scoped_counties(user)
-        form.county_id.choices = [(str(c.id), c.name) for c in counties]
+        form.county_id.choices = options((str(c.id), c.name) for c in counties)
         if form.county_id.data is None and len(counties) == 1:
             form.county_id.data = counties[0].id
         centrals = [s for s in services.scoped_schools(user) if not s.is_teaching_point
                     and (school is None or s.id != school.id)]
-        form.central_school_id.choices = _blank(_l("（无）")) + school_choices(centrals)
+        form.central_school_id.choices = options(_blank(_l("（无）")) + school_choices(centrals))
         return form
 
 
@@ -129,10 +144,10 @@ class TeacherForm(FlaskForm):
     staff_no = StringField(_l("工号"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     name = StringField(_l("姓名"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     gender = Choice(_l("性别"), _blank(_l("请选择")) + enum_choices(Gender), DataRequired(message=CHOOSE))
-    birth_date = Date(_l("出生日期"), DataRequired(message=_l("请填写出生日期。")), not_future)
+    birth_date = Date(_l("出生日期"), InputRequired(message=_l("请填写出生日期。")), not_future)
     id_number = StringField(_l("身份证号"), validators=[Optional(), Length(max=24), valid_id_number])
     phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20)])
-    service_start = Date(_l("参加工作时间"), DataRequired(message=_l("请填写参加工作时间。")), not_future)
+    service_start = Date(_l("参加工作时间"), InputRequired(message=_l("请填写参加工作时间。")), not_future)
     hire_date = Date(_l("到本校（人事关系学校）时间"), Optional(), not_future)
     personnel_school_id = Choice(_l("人事关系所在学校"), None, DataRequired(message=CHOOSE), coerce=_int_or_none,
                                  message=BAD_SCHOOL)
@@ -157,10 +172,14 @@ class TeacherForm(FlaskForm):
             del form.hire_date  # the arrival date belongs to the history, set once at creation
             if not form.is_submitted():
                 form.other_subjects.data = "、".join(teacher.other_subjects or [])
+                # Shown as "same as personnel school", so changing the personnel school moves both
+                # (a transfer) instead of silently leaving the teacher on exchange at the old school.
+                if teacher.working_school_id == teacher.personnel_school_id:
+                    form.working_school_id.data = None
         current = {teacher.personnel_school_id, teacher.working_school_id} if teacher is not None else set()
         schools = [s for s in services.scoped_schools(user) if s.active or s.id in current]
-        form.personnel_school_id.choices = _blank(_l("请选择")) + school_choices(schools)
-        form.working_school_id.choices = _blank(_l("（同人事关系学校）")) + school_choices(schools)
+        form.personnel_school_id.choices = options(_blank(_l("请选择")) + school_choices(schools))
+        form.working_school_id.choices = options(_blank(_l("（同人事关系学校）")) + school_choices(schools))
         return form
 
     def service_data(self) -> dict[str, Any]:
@@ -196,8 +215,8 @@ class TeacherFilterForm(FlaskForm):
     @classmethod
     def build(cls, user: User, formdata) -> TeacherFilterForm:
         form = cls(formdata=formdata)
-        form.school.choices = _blank(_l("全部")) + school_choices(services.scoped_schools(user))
-        form.subject.choices = _blank(_l("全部")) + [(s, s) for s in services.subject_choices(user)]
+        form.school.choices = options(_blank(_l("全部")) + school_choices(services.scoped_schools(user)))
+        form.subject.choices = options(_blank(_l("全部")) + [(s, s) for s in services.subject_choices(user)])
         form.validate()
         return form
 
@@ -228,7 +247,7 @@ class SchoolFilterForm(FlaskForm):
     @classmethod
     def build(cls, user: User, formdata) -> SchoolFilterForm:
         form = cls(formdata=formdata)
-        form.subdistrict.choices = _blank(_l("全部")) + [(s, s) for s in services.subdistricts(user)]
+        form.subdistrict.choices = options(_blank(_l("全部")) + [(s, s) for s in services.subdistricts(user)])
         form.validate()
         return form
 

@@ -8,6 +8,7 @@ county's effective policy. Eligibility shown anywhere in the app comes from
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,6 +51,12 @@ def county_problem(county: County, year: int, *, on: date | None = None, options
                    settings: dict[str, Any] | None = None) -> Problem:
     """The rotation instance of ``county`` for school year ``year``; years are counted up to ``on``
     (default: 1 September of ``year``, when a rotation takes effect)."""
+    return _build(county, year, on=on, options=options, settings=settings)[0]
+
+
+def _build(county: County, year: int, *, on: date | None, options: Options | None,
+           settings: dict[str, Any] | None) -> tuple[Problem, dict[str, Teacher]]:
+    """The problem, and the database teacher behind each solver teacher id (the staff number)."""
     values = policy_defaults.effective(settings if settings is not None else county.policy)
     on = on or date(year, 9, 1)
     schools = db.session.scalars(
@@ -91,11 +98,53 @@ def county_problem(county: County, year: int, *, on: date | None = None, options
             exempt=bool(t.rotation_exempt) or t.status in EXEMPT_STATUSES,
             on_exchange=t.status == TeacherStatus.ON_EXCHANGE or t.working_school_id != t.personnel_school_id,
         ))
-    return Problem(name=f"{county.name} {year}", year=year, policy=solver_policy(values),
-                   schools=tuple(solver_schools), teachers=tuple(solver_teachers), options=options or Options())
+    problem = Problem(name=f"{county.name} {year}", year=year, policy=solver_policy(values),
+                      schools=tuple(solver_schools), teachers=tuple(solver_teachers), options=options or Options())
+    return problem, {t.staff_no: t for t in teachers}
 
 
-def eligibility(county: County, year: int) -> tuple[frozenset[str], dict[str, str]]:
-    """(staff numbers of eligible teachers, {staff number: first failed rule E1/E2/E3}) for the year."""
-    problem = county_problem(county, year)
-    return rules.eligible_ids(problem), rules.excluded(problem)
+@dataclass(frozen=True)
+class Outlook:
+    """Who may rotate in ``year`` in a county, and the minimums the rules set from that (H3, H4)."""
+
+    year: int
+    #: teacher id → working school id, for every eligible teacher
+    eligible: dict[int, int]
+    #: teacher id → first failed rule ("E1", "E2", "E3")
+    excluded: dict[int, str]
+    eligible_backbone: int
+    min_moves: int
+    max_moves: int | None
+    backbone_min: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.eligible)
+
+    def excluded_by_rule(self) -> dict[str, int]:
+        out = dict.fromkeys(rules.ELIGIBILITY_RULES, 0)
+        for rule in self.excluded.values():
+            out[rule] += 1
+        return out
+
+
+def rotation_outlook(county: County, year: int) -> Outlook:
+    """E1–E3 for the compulsory-stage teachers of ``county`` (the solver's own rules), with the
+    smallest and largest number of moves (H3) and the backbone movers the smallest plan needs (H4)."""
+    problem, by_staff_no = _build(county, year, on=None, options=None, settings=None)
+    excluded = rules.excluded(problem)
+    eligible = [t for t in problem.teachers if t.id not in excluded]
+    min_moves, max_moves = rules.move_bounds(len(eligible), problem.policy.rotation_share,
+                                             problem.policy.max_rotation_share)
+    return Outlook(
+        year=year,
+        eligible={by_staff_no[t.id].id: by_staff_no[t.id].working_school_id for t in eligible},
+        excluded={by_staff_no[tid].id: code for tid, code in excluded.items()},
+        eligible_backbone=sum(t.is_backbone for t in eligible),
+        min_moves=min_moves,
+        max_moves=max_moves,
+        backbone_min=rules.backbone_needed(min_moves, len(eligible), problem.policy.backbone_share,
+                                           problem.policy.backbone_share_base),
+        values=policy_defaults.effective(county.policy),
+    )

@@ -4,7 +4,7 @@ from datetime import date
 
 from teachers.dashboard.services import rotation_eligibility
 from teachers.extensions import db
-from teachers.models import Area, Assignment, AssignmentKind, Backbone, Gender, TeacherStatus
+from teachers.models import Area, Assignment, AssignmentKind, Backbone, Gender, SchoolKind, Stage, TeacherStatus
 from tests import factories as f
 
 YEAR = 2027
@@ -62,13 +62,18 @@ def test_one_year_earlier_the_anniversary_is_not_reached(app):
 def test_statuses_that_cannot_move_are_e2(app):
     c = f.county()
     s = f.school(c)
-    for status in (TeacherStatus.ON_EXCHANGE, TeacherStatus.RETIRED, TeacherStatus.SICK_LEAVE,
+    for status in (TeacherStatus.ON_EXCHANGE, TeacherStatus.SICK_LEAVE,
                    TeacherStatus.MATERNITY_LEAVE, TeacherStatus.SECONDED):
         f.teacher(s, service_start=date(2005, 9, 1), status=status)
+    retired = f.teacher(s, service_start=date(2005, 9, 1), status=TeacherStatus.RETIRED)
+    senior = f.teacher(f.school(c, kind=SchoolKind.SENIOR, pupils_primary=0, pupils_senior=800),
+                       stage=Stage.SENIOR, service_start=date(2005, 9, 1))
     active = f.teacher(s, service_start=date(2005, 9, 1))
     result = rotation_eligibility(c, YEAR)
     assert list(result.eligible) == [active.id]
-    assert result.excluded_by_rule() == {"E1": 0, "E2": 5, "E3": 0}
+    assert result.excluded_by_rule() == {"E1": 0, "E2": 4, "E3": 0}
+    # Retired teachers and senior-high teachers are outside compulsory-education rotation altogether.
+    assert retired.id not in result.excluded and senior.id not in result.excluded
 
 
 def test_years_count_at_the_working_school_only(app):

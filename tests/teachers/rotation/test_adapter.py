@@ -74,11 +74,12 @@ def test_problem_maps_schools_teachers_and_county_policy(app):
     assert excluded[near_retirement.staff_no] == "E3"  # 52 in 2027, women retire at 55, buffer 3
 
 
-def test_eligibility_uses_the_solver_rules(app):
-    c, _town, _village, veteran, newcomer, *_ = _county_with_teachers()
-    eligible, excluded = adapter.eligibility(c, 2027)
-    assert veteran.staff_no in eligible and newcomer.staff_no not in eligible
-    assert set(excluded.values()) <= {"E1", "E2", "E3"}
+def test_outlook_uses_the_solver_rules(app):
+    c, town, _village, veteran, newcomer, near_retirement, on_leave, exchanged = _county_with_teachers()
+    outlook = adapter.rotation_outlook(c, 2027)
+    assert outlook.eligible == {veteran.id: town.id}
+    assert outlook.excluded == {newcomer.id: "E1", near_retirement.id: "E3", on_leave.id: "E2", exchanged.id: "E1"}
+    assert (outlook.min_moves, outlook.max_moves, outlook.backbone_min, outlook.eligible_backbone) == (1, 1, 1, 1)
 
 
 def test_a_plan_for_the_demo_county_keeps_every_rule(app):

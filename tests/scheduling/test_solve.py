@@ -1,0 +1,124 @@
+"""solve(): valid plans, explanations, options, counties in parallel, time limits, reproducibility."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rotation_factories import one_rule_county, pin
+
+from scheduling import check, rules
+from scheduling.io import problem_from_dict
+from scheduling.model import admissible
+from scheduling.problem import Options, Problem
+from scheduling.solve import solve
+
+
+@pytest.fixture(scope="module")
+def small(make_instance) -> Problem:
+    return problem_from_dict(make_instance.make_instance(10, 1, 3))
+
+
+@pytest.fixture(scope="module")
+def small_result(small):
+    return solve(small, time_limit_s=4, workers=2, seed=0)
+
+
+def test_plan_is_valid_and_better_balanced(small, small_result):
+    assert small_result.status in ("optimal", "feasible")
+    assert check.validate(small, small_result.moves) == []
+    before = sum(v * v for s in small_result.metrics["before"].values() for i in s.values() for v in i.values())
+    after = sum(v * v for s in small_result.metrics["after"].values() for i in s.values() for v in i.values())
+    assert after < before
+    assert small_result.solver["objective"] == pytest.approx(after, abs=1e-5)
+    assert small_result.solver["bound"] is None or small_result.solver["bound"] <= after + 1e-6
+
+
+def test_every_teacher_is_explained(small, small_result):
+    assert small_result.excluded == rules.excluded(small)
+    moved = {m.teacher for m in small_result.moves}
+    assert set(small_result.stays) == {t.id for t in small.teachers} - moved
+    for move in small_result.moves:
+        assert move.reasons[0].startswith("E1–E3 met")
+        assert any(r.startswith("wish") or "wishes" in r for r in move.reasons)
+        assert move.reasons[-1].endswith(" km")
+    for tid, code in small_result.excluded.items():
+        assert small_result.stays[tid].startswith(code)
+
+
+def test_per_school_figures_and_compliance(small, small_result):
+    assert set(small_result.schools) == {s.id for s in small.schools}
+    sent = sum(f["sent"] for f in small_result.schools.values())
+    assert sent == len(small_result.moves)
+    county = rules.counties(small)[0]
+    assert all(small_result.compliance[county][rule]["ok"] for rule in ("H3", "H4", "H5", "H6", "H7", "H8"))
+
+
+def test_reproducible_with_one_worker_and_a_seed(make_instance):
+    problem = problem_from_dict(make_instance.make_instance(8, 1, 2))
+    first = solve(problem, time_limit_s=3, workers=1, seed=7)
+    second = solve(problem, time_limit_s=3, workers=1, seed=7)
+    assert first.status in ("optimal", "feasible")
+    assert [(m.teacher, m.to_school) for m in first.moves] == [(m.teacher, m.to_school) for m in second.moves]
+
+
+def test_counties_are_solved_separately_and_merged(make_instance):
+    problem = problem_from_dict(make_instance.make_instance(14, 2, 3))
+    result = solve(problem, time_limit_s=4, workers=4)
+    assert result.status in ("optimal", "feasible")
+    assert set(result.solver["counties"]) == set(rules.counties(problem))
+    county = rules.county_of(problem)
+    assert all(county[m.from_school] == county[m.to_school] for m in result.moves)
+    assert check.validate(problem, result.moves) == []
+
+
+def test_time_limit_is_kept(make_instance):
+    problem = problem_from_dict(make_instance.make_instance(40, 1, 1))
+    started = time.monotonic()
+    result = solve(problem, time_limit_s=3, workers=2)
+    assert time.monotonic() - started <= 3.3
+    assert result.status in ("optimal", "feasible", "unknown")
+    if result.status != "unknown":
+        assert check.validate(problem, result.moves) == []
+
+
+def test_hr_options_are_honoured(small):
+    eligible = rules.eligible_ids(small)
+    schools = {s.id: s for s in small.schools}
+    teacher = next(t for t in small.teachers if t.id in eligible and not t.is_backbone)
+    dest = next(s for s in small.schools if admissible(teacher, schools[teacher.school], s))
+    closed = next(s.id for s in small.schools if s.id not in (teacher.school, dest.id))
+    others = [t.id for t in small.teachers if t.id in eligible and t.id != teacher.id][:5]
+    options = Options(pin=(pin(teacher.id, dest.id),), forbid_schools=(closed,), forbid_teachers=tuple(others),
+                      max_backbone_loss={teacher.school: 0}, pairs=((teacher.school, dest.id),))
+    problem = Problem(small.name, small.year, small.policy, small.schools, small.teachers, options)
+    result = solve(problem, time_limit_s=3, workers=2)
+    assert result.status in ("optimal", "feasible")
+    assert check.validate(problem, result.moves) == []
+    move = next(m for m in result.moves if m.teacher == teacher.id)
+    assert move.to_school == dest.id and "pinned by HR" in move.reasons and "paired schools" in move.reasons
+    assert all(result.stays[t].startswith("HR") for t in others)
+
+
+def test_large_county_path_gives_a_valid_plan(small, monkeypatch):
+    import scheduling.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "PRUNE_ABOVE", 0)
+    monkeypatch.setattr(solve_module, "MAX_DESTINATIONS", 3)
+    result = solve(small, time_limit_s=3, workers=1)
+    assert result.status == "feasible"
+    assert check.validate(small, result.moves) == []
+    assert "neighbourhood" in " ".join(result.solver["counties"][rules.counties(small)[0]]["notes"])
+
+
+def test_tiny_time_limit_never_raises(small):
+    result = solve(small, time_limit_s=0.05, workers=1)
+    assert result.status in ("feasible", "unknown", "optimal")
+    if result.status == "feasible":
+        assert check.validate(small, result.moves) == []
+
+
+def test_no_coefficient_without_two_counted_schools():
+    result = solve(one_rule_county(), time_limit_s=2, workers=1)
+    assert result.status in ("optimal", "feasible")
+    assert check.validate(one_rule_county(), result.moves) == []
