@@ -42,6 +42,8 @@ from teachers.models import (
     User,
 )
 from teachers.models.enums import KIND_STAGES
+from teachers.records import history as history_rules
+from teachers.records import idcard
 
 DEMO_SEED = 20260901
 #: Every date is relative to this day (the start of the 2026–27 school year), not to today.
@@ -251,24 +253,15 @@ class DemoCounty:
 
 # ---------------------------------------------------------------- identity helpers
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_check_digit(body17: str) -> str:
-    """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits of an ID number."""
-    return "10X98765432"[sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS)) % 11]
-
-
 def id_number(region: str, birth: date, serial: int) -> str:
     """An 18-digit 身份证号; ``serial`` is the 3-digit order code (odd for men, even for women)."""
     body = f"{region}{birth:%Y%m%d}{serial:03d}"
-    return body + id_check_digit(body)
+    return body + idcard.check_char(body)
 
 
 def years_between(start: date, end: date) -> int:
     """Whole years from ``start`` to ``end`` (0 when ``end`` is not after ``start``)."""
-    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
-    return max(0, years)
+    return int(history_rules.years_between(start, end))
 
 
 def staffing_quota(area: Area, pupils: dict[Stage, int], values: dict[str, Any] | None = None) -> int:

@@ -101,10 +101,10 @@ def test_h3_maximum_below_pins_is_infeasible():
 def test_h4_linear_form_agrees_with_rules_backbone_needed():
     for share in (0.1, 0.2, 0.25, 0.3, 0.35, 0.5, 0.7, 1.0):
         exact = Fraction(repr(share))
-        for moves in range(0, 200):
+        for moves in range(200):
             needed = rules.backbone_needed(moves, 0, share, "moves")
             # b·B ≥ a·m  ⇔  B ≥ needed, for every integer B
-            assert all((exact.denominator * b >= exact.numerator * moves) == (b >= needed) for b in range(0, 201))
+            assert all((exact.denominator * b >= exact.numerator * moves) == (b >= needed) for b in range(201))
 
 
 def test_h4_feasible_and_infeasible():

@@ -45,11 +45,16 @@ def problems(draw) -> Problem:
         cv_limit=draw(st.sampled_from([None, {"primary": 0.5, "junior": 0.45}])),
         backbone_share_base=draw(st.sampled_from(["moves", "eligible"])))
     options = Options()
-    if teachers and draw(st.booleans()):
-        t = draw(st.sampled_from(teachers))
-        options = Options(pin=(PinnedMove(t.id, draw(st.sampled_from([s.id for s in schools]))),),
-                          forbid_teachers=tuple(draw(st.lists(st.sampled_from([x.id for x in teachers]), max_size=2,
-                                                              unique=True).filter(lambda ids: t.id not in ids))))
+    eligible = [t for t in teachers if rules.exclusion_reason(t, policy, 2027) is None]
+    if eligible and draw(st.integers(0, 3)) == 0:
+        t = draw(st.sampled_from(eligible))
+        origin = next(s for s in schools if s.id == t.school)
+        dests = [s.id for s in schools if s.county == origin.county and s.area != origin.area
+                 and s.students[t.stage] > 0]
+        if dests:
+            others = draw(st.lists(st.sampled_from([x.id for x in teachers]), max_size=2, unique=True))
+            options = Options(pin=(PinnedMove(t.id, draw(st.sampled_from(dests))),),
+                              forbid_teachers=tuple(i for i in others if i != t.id))
     return Problem("random", 2027, policy, tuple(schools), tuple(teachers), options)
 
 

@@ -33,7 +33,7 @@ def _digest() -> str:
 def test_id_number_helper_follows_gb11643():
     # The worked example of GB 11643-1999.
     assert demo.id_number("110105", date(1949, 12, 31), 2) == "11010519491231002X"
-    assert demo.id_check_digit("22068119800101001") == "5"  # 205 mod 11 = 7
+    assert demo.id_number("220681", date(1980, 1, 1), 1) == "220681198001010015"  # 205 mod 11 = 7
 
 
 def test_staffing_quota_follows_the_policy_standard():

@@ -1,4 +1,5 @@
-"""Fixtures for the auth tests: ``web``, a client of a twin app (see twin_app.py)."""
+"""Fixtures for the web-app tests: ``twin``, a second app on the same database (a second server
+process), and ``web``, a client of it."""
 
 import pytest
 
