@@ -54,6 +54,7 @@ def label(value: enum.Enum | None) -> str:
     return str(LABELS.get((type(value), getattr(value, "value", value)), getattr(value, "value", value)))
 
 
-def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field, in declaration order."""
-    return [(m.value, label(m)) for m in enum_cls]
+def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, object]]:
+    """(value, label) pairs for a select field, in declaration order. The labels stay lazy, so a
+    form class built at import time still renders in the language of each request."""
+    return [(m.value, LABELS.get((enum_cls, m.value), m.value)) for m in enum_cls]

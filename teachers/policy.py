@@ -18,6 +18,31 @@ SOURCE_2011 = "教育部《关于大力加强中小学教师培训工作的意�
 SOURCE_STAFF_2001 = "国务院办公厅转发《关于制定中小学教职工编制标准的意见》(国办发〔2001〕74号)"
 SOURCE_STAFF_2014 = "中央编办 教育部 财政部《关于统一城乡中小学教职工编制标准的通知》(2014)：县镇、农村按城市标准"
 SOURCE_PLAN = "《临江市“十四五”教育发展规划》第七部分、专栏6"
+SOURCE_NATIONAL = "国家规定"
+SOURCE_SYSTEM = "系统设置"
+SOURCE_CURRICULUM = "国家义务教育课程方案；由县局确定"
+UNVERIFIED_SCOPE = "（口径未核实）"
+ANHUI_BASE = "；安徽以符合条件教师为基数"
+
+#: English for the source texts above (document titles are given in English with the Chinese year).
+SOURCES_EN = {
+    SOURCE_2014: "MOE, MOF and MOHRSS opinion on the rotation of principals and teachers within counties (2014)",
+    SOURCE_2017: "Inspection method for high-quality balanced compulsory education in counties (2017)",
+    SOURCE_LOCAL: "Local rules (common practice in Anhui, Jiangxi …), set by the county bureau",
+    SOURCE_1999: "Regulation on continuing education of primary and secondary teachers (MOE order No. 7, 1999)",
+    SOURCE_2011: "MOE opinion on strengthening teacher training (2011, document number unverified)",
+    SOURCE_STAFF_2001: "State Council General Office: opinion on staffing standards of primary and secondary schools "
+                       "(No. 74, 2001)",
+    SOURCE_STAFF_2014: "Notice unifying urban and rural staffing standards (2014): towns and villages use the city "
+                       "standard",
+    SOURCE_PLAN: "Linjiang 14th five-year education plan, part 7 and box 6",
+    SOURCE_NATIONAL: "National rules",
+    SOURCE_SYSTEM: "System setting",
+    SOURCE_CURRICULUM: "National compulsory-education curriculum; set by the county bureau",
+    UNVERIFIED_SCOPE: " (definition unverified)",
+    ANHUI_BASE: "; Anhui takes eligible teachers as the base",
+    "；": "; ",
+}
 
 
 @dataclass(frozen=True)
@@ -45,9 +70,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backbone_share", 0.20, "share", "骨干教师占交流人数比例下限", "Minimum backbone share",
             SOURCE_2014, minimum=0, maximum=1),
     Setting("backbone_share_base", "moves", "choice", "骨干比例基数", "Base of the backbone share",
-            SOURCE_LOCAL + "；安徽以符合条件教师为基数", choices=("moves", "eligible")),
-    Setting("retirement_age_male", 60, "int", "男教师退休年龄", "Retirement age (men)", "国家规定", minimum=50, maximum=70),
-    Setting("retirement_age_female", 55, "int", "女教师退休年龄", "Retirement age (women)", "国家规定", minimum=45, maximum=70),
+            SOURCE_LOCAL + ANHUI_BASE, choices=("moves", "eligible")),
+    Setting("retirement_age_male", 60, "int", "男教师退休年龄", "Retirement age (men)", SOURCE_NATIONAL, minimum=50, maximum=70),
+    Setting("retirement_age_female", 55, "int", "女教师退休年龄", "Retirement age (women)", SOURCE_NATIONAL, minimum=45, maximum=70),
     Setting("retirement_buffer_years", 3, "int", "距退休不足（年）不交流", "No rotation within years of retirement",
             SOURCE_LOCAL, minimum=0, maximum=10),
     Setting("headcount_band", 0.10, "share", "交流后学校人数变动幅度", "Headcount band after moves",
@@ -57,7 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("exchange_term_years", 3, "int", "交流期限（年）", "Exchange term (years)", SOURCE_LOCAL, minimum=1, maximum=6),
     Setting("new_teacher_mentoring_years", 2, "int", "新任教师跟踪指导期（年）", "Mentoring years for new teachers",
             SOURCE_PLAN, minimum=0, maximum=5),
-    Setting("solver_time_limit_s", 30, "int", "求解时限（秒）", "Solver time limit (s)", "系统设置", minimum=1, maximum=3600),
+    Setting("solver_time_limit_s", 30, "int", "求解时限（秒）", "Solver time limit (s)", SOURCE_SYSTEM, minimum=1, maximum=3600),
     # Quality balance (优质均衡)
     Setting("cv_limit_primary", 0.50, "float", "小学差异系数上限", "Primary difference coefficient limit",
             SOURCE_2017, minimum=0.01, maximum=2),
@@ -76,15 +101,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("l3_per_100_junior", 0.9, "float", "初中每百名学生体育、艺术专任教师数", "Junior L3 per 100 pupils",
             SOURCE_2017, minimum=0, maximum=20),
     Setting("required_degree_primary", "associate", "choice", "小学计为“高于规定学历”的最低学历", "Primary: lowest degree counted above requirement",
-            SOURCE_2017 + "（口径未核实）", verified=False, choices=("associate", "bachelor", "master")),
+            SOURCE_2017 + UNVERIFIED_SCOPE, verified=False, choices=("associate", "bachelor", "master")),
     Setting("required_degree_junior", "bachelor", "choice", "初中计为“高于规定学历”的最低学历", "Junior: lowest degree counted above requirement",
-            SOURCE_2017 + "（口径未核实）", verified=False, choices=("associate", "bachelor", "master")),
+            SOURCE_2017 + UNVERIFIED_SCOPE, verified=False, choices=("associate", "bachelor", "master")),
     Setting("required_subjects_primary", ["语文", "数学", "英语", "体育", "音乐", "美术"], "list",
             "小学必开学科（交流后须保留至少一名教师）", "Primary subjects a school must keep a teacher of",
-            "国家义务教育课程方案；由县局确定"),
+            SOURCE_CURRICULUM),
     Setting("required_subjects_junior", ["语文", "数学", "英语", "物理", "化学", "体育", "音乐", "美术"], "list",
             "初中必开学科（交流后须保留至少一名教师）", "Junior subjects a school must keep a teacher of",
-            "国家义务教育课程方案；由县局确定"),
+            SOURCE_CURRICULUM),
     # Staffing standard (编制): pupils per staff member. 2001 differed by area (city / county town / rural:
     # primary 19/21/23, junior 13.5/16/18, senior 12.5/13/13.5); since 2014 all areas use the city level.
     *(
@@ -104,6 +129,16 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def source_text(setting: Setting, locale: str) -> str:
+    """The setting's source in the reader's language (Chinese is stored; English is composed from parts)."""
+    if locale != "en":
+        return setting.source
+    text = setting.source
+    for zh in sorted(SOURCES_EN, key=len, reverse=True):
+        text = text.replace(zh, SOURCES_EN[zh])
+    return text
 DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
 
 #: Degrees in ascending order; "above the requirement" means at least the stage's required degree.

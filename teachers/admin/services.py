@@ -131,6 +131,7 @@ class SettingRow:
     value: Any
     default: Any
     overridden: bool
+    source: str = ""
 
     @property
     def value_text(self) -> str:
@@ -158,7 +159,7 @@ def settings_rows(county: County, locale: str) -> list[SettingRow]:
     values = policy.effective(stored)
     return [
         SettingRow(setting=s, label=setting_label(s, locale), value=values[s.key], default=s.default,
-                   overridden=s.key in stored and stored[s.key] != s.default)
+                   overridden=s.key in stored and stored[s.key] != s.default, source=policy.source_text(s, locale))
         for s in policy.SETTINGS
     ]
 

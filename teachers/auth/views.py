@@ -39,14 +39,15 @@ def login():
             db.session.commit()  # keep the failure count and any lockout
             form.password.errors.append(exc.message)
             return render_template("auth/login.html", form=form), 200
-        session.clear()
+        lang = session.get("lang")
+        session.clear()  # a fresh session at login: nothing carried over from before
         start_session(user, ip=audit.client_address(), user_agent=request.user_agent.string or "")
         audit.record(user, "auth.login", user)
         db.session.commit()
         login_user(user)
         session.permanent = True
-        if user.locale:
-            session["lang"] = user.locale
+        if user.locale or lang:
+            session["lang"] = user.locale or lang
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -58,7 +59,10 @@ def logout():
     audit.record(current_user, "auth.logout", current_user)
     db.session.commit()
     logout_user()
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang  # the language is the reader's, not the account's
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("auth.login"))
 

@@ -52,3 +52,12 @@ def test_validate_coerces_and_effective_overlays():
 ])
 def test_above_required_degree(degree, stage, expected):
     assert policy.above_required_degree(degree, stage, policy.DEFAULTS) is expected
+
+
+def test_sources_read_in_english_without_chinese_left():
+    import re
+
+    for setting in policy.SETTINGS:
+        english = policy.source_text(setting, "en")
+        assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", english), (setting.key, english)
+        assert policy.source_text(setting, "zh") == setting.source
