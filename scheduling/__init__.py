@@ -17,8 +17,18 @@ from scheduling.problem import (
     Teacher,
 )
 
-__all__ = ["Move", "Options", "PinnedMove", "Policy", "Problem", "ProblemError", "RotationResult", "School",
-           "Teacher", "solve"]
+__all__ = [
+    "Move",
+    "Options",
+    "PinnedMove",
+    "Policy",
+    "Problem",
+    "ProblemError",
+    "RotationResult",
+    "School",
+    "Teacher",
+    "solve",
+]
 
 
 def __getattr__(name: str):

@@ -67,9 +67,10 @@ def _solve(args: argparse.Namespace, started: float) -> int:
         from scheduling.solve import solve
 
         # the limit covers reading and writing too
-        result = solve(problem, time_limit_s=max(0.1, limit - (time.monotonic() - started)),
-                       workers=args.workers, seed=args.seed)
-    except Exception as exc:  # the contract: always a plan, never a stack trace
+        result = solve(
+            problem, time_limit_s=max(0.1, limit - (time.monotonic() - started)), workers=args.workers, seed=args.seed
+        )
+    except Exception as exc:  # noqa: BLE001 — the contract: always a plan, never a stack trace
         result = RotationResult(status="unknown", solver={"error": f"{type(exc).__name__}: {exc}"})
         print(f"solver error, plan written with status unknown: {exc}", file=sys.stderr)
     try:
@@ -78,9 +79,11 @@ def _solve(args: argparse.Namespace, started: float) -> int:
         print(f"cannot write plan {args.output}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     objective = result.solver.get("objective")
-    print(f"{args.output}: status {result.status}, {len(result.moves)} moves"
-          + (f", sum of CV² {objective}" if objective is not None else "")
-          + f", {time.monotonic() - started:.1f} s")
+    print(
+        f"{args.output}: status {result.status}, {len(result.moves)} moves"
+        + (f", sum of CV² {objective}" if objective is not None else "")
+        + f", {time.monotonic() - started:.1f} s"
+    )
     for line in result.infeasibility:
         print(f"  {line}")
     return 0

@@ -36,16 +36,26 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"--sizes: unknown size {unknown[0]!r}; choose from {', '.join(SIZES)}", file=sys.stderr)
         return 2
     if _generator() is None:
-        print(f"the instance generator is missing: {SHARED} (shared/ must sit beside the repository)",
-              file=sys.stderr)
+        print(f"the instance generator is missing: {SHARED} (shared/ must sit beside the repository)", file=sys.stderr)
         return 2
     if args.one:
         print(json.dumps(_run_one(sizes[0], args), ensure_ascii=False))
         return 0
     rows = []
     for size in sizes:
-        command = [sys.executable, "-m", "scheduling", "bench", "--one", "--sizes", size, "--seed", str(args.seed),
-                   "--out", args.out]
+        command = [
+            sys.executable,
+            "-m",
+            "scheduling",
+            "bench",
+            "--one",
+            "--sizes",
+            size,
+            "--seed",
+            str(args.seed),
+            "--out",
+            args.out,
+        ]
         if args.time_limit is not None:
             command += ["--time-limit", str(args.time_limit)]
         if args.workers is not None:
@@ -60,8 +70,20 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def _print_rows(rows: list[dict], header: bool) -> None:
-    columns = ("size", "counties", "schools", "teachers", "status", "moves", "sum_cv2", "max_cv", "limit_s",
-               "wall_s", "rss_mb", "violations")
+    columns = (
+        "size",
+        "counties",
+        "schools",
+        "teachers",
+        "status",
+        "moves",
+        "sum_cv2",
+        "max_cv",
+        "limit_s",
+        "wall_s",
+        "rss_mb",
+        "violations",
+    )
     if header:
         print("  ".join(f"{c:>16}" if c in ("sum_cv2", "max_cv") else f"{c:>10}" for c in columns))
     for r in rows:
@@ -99,10 +121,16 @@ def _run_one(size: str, args: argparse.Namespace) -> dict:
 
     (sum_before, max_before), (sum_after, max_after) = summary("before"), summary("after")
     return {
-        "size": size, "counties": len(rules.counties(problem)), "schools": len(problem.schools),
-        "teachers": len(problem.teachers), "status": result.status, "moves": len(result.moves),
-        "sum_cv2": f"{sum_before:.3f}→{sum_after:.3f}", "max_cv": f"{max_before:.3f}→{max_after:.3f}",
-        "limit_s": limit, "wall_s": round(wall, 1),
+        "size": size,
+        "counties": len(rules.counties(problem)),
+        "schools": len(problem.schools),
+        "teachers": len(problem.teachers),
+        "status": result.status,
+        "moves": len(result.moves),
+        "sum_cv2": f"{sum_before:.3f}→{sum_after:.3f}",
+        "max_cv": f"{max_before:.3f}→{max_after:.3f}",
+        "limit_s": limit,
+        "wall_s": round(wall, 1),
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "violations": len(violations),
     }

@@ -16,6 +16,7 @@ from scheduling import rules
 from scheduling.model import distance_km
 from scheduling.problem import Move, Problem, RotationResult, Teacher
 
+
 def exclusion_text(teacher: Teacher, problem: Problem) -> str:
     """Why an ineligible teacher stays, with the numbers (E1, E2 or E3 first)."""
     policy = problem.policy
@@ -23,12 +24,15 @@ def exclusion_text(teacher: Teacher, problem: Problem) -> str:
     if code == "E1":
         return f"E1: {teacher.years_at_school} years at the school, {policy.min_years_at_school} required"
     if code == "E2":
-        return "E2: " + ("exempt this year (pregnancy, illness or hardship)" if teacher.exempt
-                         else "already on an exchange")
+        return "E2: " + (
+            "exempt this year (pregnancy, illness or hardship)" if teacher.exempt else "already on an exchange"
+        )
     if code == "E3":
         limit = policy.retirement_age[teacher.gender] - policy.retirement_buffer_years
-        return (f"E3: aged {problem.year - teacher.birth_year}, near retirement (must be under {limit}: "
-                f"retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})")
+        return (
+            f"E3: aged {problem.year - teacher.birth_year}, near retirement (must be under {limit}: "
+            f"retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})"
+        )
     return "eligible"
 
 
@@ -57,8 +61,10 @@ def assemble(problem: Problem, outcomes: list, *, workers: int, seed: int, wall_
     after = rules.counts_by_school(problem, placement)
     metrics = check.metrics(problem, bare)
     teachers = {t.id: t for t in problem.teachers}
-    moves = tuple(Move(m.teacher, m.from_school, m.to_school,
-                       tuple(move_reasons(problem, teachers[m.teacher], m, before, after))) for m in bare)
+    moves = tuple(
+        Move(m.teacher, m.from_school, m.to_school, tuple(move_reasons(problem, teachers[m.teacher], m, before, after)))
+        for m in bare
+    )
     objective = sum(v * v for stages in metrics["after"].values() for inds in stages.values() for v in inds.values())
     bounds = [o.bound for o in outcomes if o.bound is not None]
     bound = None
@@ -75,8 +81,15 @@ def assemble(problem: Problem, outcomes: list, *, workers: int, seed: int, wall_
         "workers": workers,
         "seed": seed,
         "ortools": ortools.__version__,
-        "counties": {o.county: {"status": o.status, "wall_s": round(o.wall_s, 3), "moves": len(o.moves),
-                                **({"notes": o.notes} if o.notes else {})} for o in outcomes},
+        "counties": {
+            o.county: {
+                "status": o.status,
+                "wall_s": round(o.wall_s, 3),
+                "moves": len(o.moves),
+                **({"notes": o.notes} if o.notes else {}),
+            }
+            for o in outcomes
+        },
     }
     return RotationResult(
         status=status,
@@ -96,9 +109,13 @@ def move_reasons(problem: Problem, teacher: Teacher, move: Move, before: dict, a
     schools = {s.id: s for s in problem.schools}
     origin, dest = schools[move.from_school], schools[move.to_school]
     policy = problem.policy
-    reasons = [f"E1–E3 met: {teacher.years_at_school} years at the school (≥ {policy.min_years_at_school}), "
-               f"aged {problem.year - teacher.birth_year}",
-               f"{origin.area} → {dest.area} (two-way exchange)"]
+    reasons = [
+        (
+            f"E1–E3 met: {teacher.years_at_school} years at the school (≥ {policy.min_years_at_school}), "
+            f"aged {problem.year - teacher.birth_year}"
+        ),
+        f"{origin.area} → {dest.area} (two-way exchange)",
+    ]
     flags = rules.indicator_flags(teacher)
     stage = teacher.stage
     for indicator, counted in flags.items():
@@ -167,15 +184,20 @@ def stay_reasons(problem: Problem, moves: list[Move], outcomes: list) -> dict[st
             reasons[t.id] = f"H6: {t.school} already sends {sent[t.school]}, its most ({cap})"
         elif t.subject in origin.required_subjects and subject_after[(t.school, t.subject)] <= 1:
             reasons[t.id] = f"H7: {t.school}'s only remaining {t.subject} teacher ({t.subject} is required)"
-        elif t.is_backbone and t.school in options.max_backbone_loss and \
-                backbone_sent[t.school] >= options.max_backbone_loss[t.school]:
+        elif (
+            t.is_backbone
+            and t.school in options.max_backbone_loss
+            and backbone_sent[t.school] >= options.max_backbone_loss[t.school]
+        ):
             reasons[t.id] = f"HR: {t.school} may lose at most {options.max_backbone_loss[t.school]} backbone teachers"
         else:
             county = origin.county
             fewest, most = rules.move_bounds(eligible[county], policy.rotation_share, policy.max_rotation_share)
-            reasons[t.id] = (f"not needed: {by_county[county]} moves already meet H3 ({fewest}"
-                             f"{'' if most is None else f'–{most}'}) and H4, and other movers balance the "
-                             f"indicators better or at lower cost")
+            reasons[t.id] = (
+                f"not needed: {by_county[county]} moves already meet H3 ({fewest}"
+                f"{'' if most is None else f'–{most}'}) and H4, and other movers balance the "
+                f"indicators better or at lower cost"
+            )
     return reasons
 
 
@@ -196,9 +218,13 @@ def school_figures(problem: Problem, moves: list[Move], before: dict, after: dic
     later = rules.headcounts(problem, rules.apply_moves(problem, moves))
     figures = {}
     for s in problem.schools:
-        entry: dict[str, Any] = {"county": s.county, "area": s.area,
-                                 "headcount": {"before": now[s.id], "after": later[s.id]},
-                                 "sent": sent[s.id], "received": received[s.id]}
+        entry: dict[str, Any] = {
+            "county": s.county,
+            "area": s.area,
+            "headcount": {"before": now[s.id], "after": later[s.id]},
+            "sent": sent[s.id],
+            "received": received[s.id],
+        }
         for stage in ("primary", "junior"):
             pupils = s.pupils(stage)
             if pupils <= 0:

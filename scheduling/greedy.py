@@ -84,9 +84,7 @@ class _State:
             return False
         if t.subject in self.had[t.school] and self.subjects[t.school].get(t.subject, 0) <= 1:
             return False
-        if t.is_backbone and t.school in self.caps and self.backbone_out[t.school] >= self.caps[t.school]:
-            return False
-        return True
+        return not (t.is_backbone and t.school in self.caps and self.backbone_out[t.school] >= self.caps[t.school])
 
     def apply(self, tid: str, dest: str) -> None:
         t = self.teacher[tid]

@@ -138,7 +138,8 @@ def county_problem(problem: Problem, county: str) -> Problem:
     ids = {s.id for s in schools}
     teachers = tuple(
         t if all(w in ids for w in t.wishes) else replace(t, wishes=tuple(w for w in t.wishes if w in ids))
-        for t in problem.teachers if t.school in ids
+        for t in problem.teachers
+        if t.school in ids
     )
     here = {t.id for t in teachers}
     o = problem.options
@@ -189,24 +190,39 @@ def county_data(problem: Problem, county: str, *, max_destinations: int | None =
     fewest, most = rules.move_bounds(len(eligible), policy.rotation_share, policy.max_rotation_share)
     groups = _groups(problem, county, teachers)
     data = CountyData(
-        problem=problem, county=county, schools=schools, teachers=teachers, excluded=excluded,
-        eligible=eligible, movable=movable, destinations={}, admissible_count={}, headcount=headcount,
+        problem=problem,
+        county=county,
+        schools=schools,
+        teachers=teachers,
+        excluded=excluded,
+        eligible=eligible,
+        movable=movable,
+        destinations={},
+        admissible_count={},
+        headcount=headcount,
         band={s: rules.headcount_bounds(n, policy.headcount_band) for s, n in headcount.items()},
         outflow_cap={s: rules.max_outflow(n, policy.max_outflow_share) for s, n in headcount.items()},
-        fewest=fewest, most=most, groups=groups, pins=pins,
+        fewest=fewest,
+        most=most,
+        groups=groups,
+        pins=pins,
         subjects={s: dict(v) for s, v in subjects.items()},
     )
     paired = defaultdict(set)
     for a, b in options.pairs:
         paired[a].add(b)
         paired[b].add(a)
+    cache: dict = {}
     for t in movable:
         origin = by_id[t.school]
-        dests = [d.id for d in schools
-                 if admissible(t, origin, d) and d.id not in forbid_schools and (t.id, d.id) not in forbid_moves]
+        dests = [
+            d.id
+            for d in schools
+            if admissible(t, origin, d) and d.id not in forbid_schools and (t.id, d.id) not in forbid_moves
+        ]
         data.admissible_count[t.id] = len(dests)
         if max_destinations is not None and len(dests) > max_destinations:
-            dests = _prune(data, t, dests, max_destinations, paired[t.school])
+            dests = _prune(data, t, dests, max_destinations, paired[t.school], cache)
             data.pruned = True
         data.destinations[t.id] = dests
     return data
@@ -241,11 +257,20 @@ def marginal_gain(data: CountyData, teacher: Teacher, origin: str, dest: str) ->
     return gain
 
 
-def _prune(data: CountyData, t: Teacher, dests: list[str], k: int, paired: set[str]) -> list[str]:
+def _prune(
+    data: CountyData, t: Teacher, dests: list[str], k: int, paired: set[str], cache: dict | None = None
+) -> list[str]:
     keep = [d for d in dests if d in t.wishes or d in paired or data.pins.get(t.id) == d]
-    rest = [d for d in dests if d not in keep]
-    best = sorted(rest, key=lambda d: (marginal_gain(data, t, t.school, d), d))
-    near = sorted(rest, key=lambda d: (data.km(t.school, d) or 0.0, d))
+    cache = {} if cache is None else cache
+    # the ranking depends only on the origin, the stage and the indicator flags (and the destination set)
+    key = (t.school, t.stage, tuple(rules.indicator_flags(t).values()), tuple(dests))
+    if key not in cache:
+        cache[key] = (
+            sorted(dests, key=lambda d: (marginal_gain(data, t, t.school, d), d)),
+            sorted(dests, key=lambda d: (data.km(t.school, d) or 0.0, d)),
+        )
+    best = [d for d in cache[key][0] if d not in keep]
+    near = [d for d in cache[key][1] if d not in keep]
     chosen = dict.fromkeys(keep)
     for a, b in zip(best, near):
         if len(chosen) >= max(k, len(keep)):
@@ -291,7 +316,7 @@ def build_model(data: CountyData, *, relaxable: bool = False) -> RotationModel:
     add_h5_headcount_band(model, data, outflow, inflow, switches)
     add_h6_outflow_cap(model, data, outflow, switches)
     add_h7_required_subjects(model, data, x, switches)
-    balance, terms = add_balance_objective_terms(model, data, x)
+    balance, terms = add_balance_objective_terms(model, data, x, tight=not relaxable)
     add_h8_balance_limit(model, data, terms, switches)
     unpinnable = add_options_pins(model, data, x, switches)
     add_options_backbone_cap(model, data, x, switches)
@@ -362,8 +387,9 @@ def add_h4_backbone_share(model: cp_model.CpModel, data: CountyData, x: dict, mo
     _enforce(model.add(share.denominator * backbone >= share.numerator * moves), switches, "H4")
 
 
-def add_h5_headcount_band(model: cp_model.CpModel, data: CountyData, outflow: dict, inflow: dict,
-                          switches: dict) -> None:
+def add_h5_headcount_band(
+    model: cp_model.CpModel, data: CountyData, outflow: dict, inflow: dict, switches: dict
+) -> None:
     """H5 — after the exchange every school keeps a headcount within ``now ± max(1, round(band × now))``
     (e.g. ±10 %): a school may not be emptied nor flooded."""
     for s in data.schools:
@@ -418,12 +444,14 @@ class GroupTerm:
     totals: dict[int, cp_model.IntVar | None]
 
 
-def add_balance_objective_terms(model: cp_model.CpModel, data: CountyData,
-                                x: dict) -> tuple[cp_model.LinearExpr, dict[str, GroupTerm]]:
+def add_balance_objective_terms(
+    model: cp_model.CpModel, data: CountyData, x: dict, tight: bool = True
+) -> tuple[cp_model.LinearExpr, dict[str, GroupTerm]]:
     """Objective L1–L3: Σ over stages and indicators of the squared pupil-weighted difference coefficient.
 
     Exact at integer counts (see the module docstring); returns the objective and the per-group terms
-    that H8 bounds."""
+    that H8 bounds. With ``tight`` the count domains use the H5 band and H6 cap (fewer chords); the
+    relaxable model must not, or switching H5/H6 off would not switch them off."""
     teacher = data.teacher
     keys = {var.index: key for key, var in x.items()}
     terms: dict[str, GroupTerm] = {}
@@ -449,20 +477,27 @@ def add_balance_objective_terms(model: cp_model.CpModel, data: CountyData,
             c0, p = g.before[s], g.pupils[s]
             leavers = len({tid for tid, _ in (keys[v.index] for v in out_of[s])})
             arrivals = len({tid for tid, _ in (keys[v.index] for v in into[s])})
-            low = c0 - min(leavers, data.outflow_cap[s])
-            high = c0 + min(arrivals, data.band[s][1] - data.headcount[s] + data.outflow_cap[s])
+            low, high = c0 - leavers, c0 + arrivals
+            if tight:
+                low = c0 - min(leavers, data.outflow_cap[s])
+                high = c0 + min(arrivals, data.band[s][1] - data.headcount[s] + data.outflow_cap[s])
             count = model.new_int_var(low, high, f"c[{g.key},{s}]")
             model.add(count == c0 + cp_model.LinearExpr.sum(into[s]) - cp_model.LinearExpr.sum(out_of[s]))
             if low == high:
                 continue
-            z = model.new_int_var(_ceil_div(SCALE * (low * low - c0 * c0), p),
-                                  _ceil_div(SCALE * (high * high - c0 * c0), p), f"z[{g.key},{s}]")
+            z = model.new_int_var(
+                _ceil_div(SCALE * (low * low - c0 * c0), p),
+                _ceil_div(SCALE * (high * high - c0 * c0), p),
+                f"z[{g.key},{s}]",
+            )
             for k in range(low, high):
                 model.add(p * z >= SCALE * ((2 * k + 1) * count - k * (k + 1) - c0 * c0))
             zs.append(z)
         outside = [s.id for s in data.schools if s.id not in g.pupils]
-        max_in = sum(data.outflow_cap[u] for u in outside)
-        max_out = sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in outside)
+        max_in = sum(data.outflow_cap[u] for u in outside) if tight else len(cross_in)
+        max_out = (
+            sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in outside) if tight else len(cross_out)
+        )
         terms[g.key] = _cv2_term(model, g, zs, cross_in, cross_out, max_in, max_out)
     balance = cp_model.LinearExpr.sum([t.cv2 for t in terms.values()])
     return balance, terms
@@ -472,8 +507,9 @@ def _ceil_div(a: int, b: int) -> int:
     return -((-a) // b)
 
 
-def _cv2_term(model: cp_model.CpModel, g: Group, zs: list, cross_in: list, cross_out: list,
-              max_in: int = 0, max_out: int = 0) -> GroupTerm:
+def _cv2_term(
+    model: cp_model.CpModel, g: Group, zs: list, cross_in: list, cross_out: list, max_in: int = 0, max_out: int = 0
+) -> GroupTerm:
     """SCALE × CV² of one group: ``T²·cv2 ≥ P·(SCALE·Q0 + Σz) − SCALE·T²`` for each possible total T.
 
     ``max_in``/``max_out`` bound how far T can rise/fall (teaching points send and receive only a few)."""
@@ -500,13 +536,15 @@ def _cv2_term(model: cp_model.CpModel, g: Group, zs: list, cross_in: list, cross
         if total == 0:
             model.add(cv2 >= 0).only_enforce_if(sel)
         else:
-            model.add(total * total * cv2 >= P * z_sum + math.floor(P * SCALE * Q0 - SCALE * total * total)
-                      ).only_enforce_if(sel)
+            model.add(
+                total * total * cv2 >= P * z_sum + math.floor(P * SCALE * Q0 - SCALE * total * total)
+            ).only_enforce_if(sel)
     return GroupTerm(g, zs, cv2, totals)
 
 
-def add_h8_balance_limit(model: cp_model.CpModel, data: CountyData, terms: dict[str, GroupTerm],
-                         switches: dict) -> None:
+def add_h8_balance_limit(
+    model: cp_model.CpModel, data: CountyData, terms: dict[str, GroupTerm], switches: dict
+) -> None:
     """H8 — each balance indicator L1–L3 of each stage ends at or under the county's limit (差异系数,
     e.g. 0.50 primary, 0.45 junior), or, where it is already above the limit, does not get worse.
 
@@ -579,5 +617,6 @@ def burden_expression(data: CountyData, x: dict, moves) -> cp_model.LinearExpr:
         paired.update({(a, b), (b, a)})
     teacher = data.teacher
     keys = list(x)
-    return cp_model.LinearExpr.weighted_sum([x[k] for k in keys],
-                                             [move_cost(data, teacher[k[0]], k[1], paired) for k in keys])
+    return cp_model.LinearExpr.weighted_sum(
+        [x[k] for k in keys], [move_cost(data, teacher[k[0]], k[1], paired) for k in keys]
+    )

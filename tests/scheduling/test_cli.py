@@ -15,8 +15,14 @@ from scheduling.io import dump_problem, load_plan, load_problem, problem_from_di
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scheduling", *args], capture_output=True, text=True,
-                          cwd=REPO_ROOT, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "scheduling", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")

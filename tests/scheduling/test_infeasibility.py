@@ -21,8 +21,11 @@ def explain(problem: Problem) -> list[str]:
 
 
 def rules_named(lines: list[str]) -> set[str]:
-    return {code for code in ("H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "pins", "caps")
-            if any(code in line for line in lines)}
+    return {
+        code
+        for code in ("H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "pins", "caps")
+        if any(code in line for line in lines)
+    }
 
 
 def test_h3_against_h6_with_numbers():
@@ -94,8 +97,9 @@ def test_one_infeasible_county_makes_the_plan_infeasible_and_is_named():
     other = (school("P1", "urban", county="P"), school("P2", "rural", county="P"))
     teachers = (*base.teachers, teacher("p1", "P1", years=1), teacher("p2", "P2", years=1), teacher("p3", "P1"))
     options = Options(pin=(pin("p1", "P2"),))
-    result = solve(Problem(base.name, base.year, base.policy, base.schools + other, teachers, options),
-                   time_limit_s=3, workers=1)
+    result = solve(
+        Problem(base.name, base.year, base.policy, base.schools + other, teachers, options), time_limit_s=3, workers=1
+    )
     assert result.status == "infeasible"
     assert any(line.startswith("P: ") and "p1" in line for line in result.infeasibility)
     assert result.solver["counties"]["C"]["status"] in ("optimal", "feasible")

@@ -41,8 +41,14 @@ def assert_feasible_and_valid(problem: Problem) -> list[Move]:
 
 
 def with_teachers(problem: Problem, teachers, **policy_overrides) -> Problem:
-    return Problem(problem.name, problem.year, policy(**policy_overrides) if policy_overrides else problem.policy,
-                   problem.schools, tuple(teachers), problem.options)
+    return Problem(
+        problem.name,
+        problem.year,
+        policy(**policy_overrides) if policy_overrides else problem.policy,
+        problem.schools,
+        tuple(teachers),
+        problem.options,
+    )
 
 
 # --------------------------------------------------------------------------- H1, H2: the move variables
@@ -141,20 +147,26 @@ def test_h7_required_subject():
     teachers = [*base.teachers, teacher("r6", "R1", subject="体育", backbone="county")]
     schools = tuple(s if s.id != "R1" else school("R1", "rural") for s in base.schools)
     # a 体育 teacher arriving at U1 lets u5 leave
-    problem = Problem(base.name, base.year, base.policy, schools, tuple(teachers),
-                      Options(pin=(pin("u5", "R1"), pin("r6", "U1"))))
+    problem = Problem(
+        base.name, base.year, base.policy, schools, tuple(teachers), Options(pin=(pin("u5", "R1"), pin("r6", "U1")))
+    )
     assert_feasible_and_valid(problem)
 
 
 def degree_county(forbid_r2: bool, cv_limit=0.5) -> Problem:
     """U1 (200 pupils), R1 and T1 (100 each); degree holders u2 at U1 and r2 at R1: L1 CV 0.71."""
     base = one_rule_county()
-    teachers = [teacher(t.id, t.school, degree=t.id in ("u2", "r2"), subject=t.subject, backbone=t.backbone,
-                        years=t.years_at_school) for t in base.teachers]
+    teachers = [
+        teacher(
+            t.id, t.school, degree=t.id in ("u2", "r2"), subject=t.subject, backbone=t.backbone, years=t.years_at_school
+        )
+        for t in base.teachers
+    ]
     options = Options(pin=(pin("u2", "R1"),), forbid_teachers=("r2",) if forbid_r2 else ())
     limits = None if cv_limit is None else {"primary": cv_limit}
-    return Problem(base.name, base.year, policy(cv_limit=limits, backbone_share=0.0), base.schools,
-                   tuple(teachers), options)
+    return Problem(
+        base.name, base.year, policy(cv_limit=limits, backbone_share=0.0), base.schools, tuple(teachers), options
+    )
 
 
 def test_h8_balance_limit():
@@ -173,8 +185,13 @@ def test_h8_no_limit_means_no_constraint():
 
 
 def test_options_pin_forbid_and_backbone_cap():
-    options = Options(pin=(pin("t1", "U1"),), forbid_teachers=("u1",), forbid_schools=("U2",),
-                      forbid_moves=(pin("r1", "T1"),), max_backbone_loss={"R1": 1})
+    options = Options(
+        pin=(pin("t1", "U1"),),
+        forbid_teachers=("u1",),
+        forbid_schools=("U2",),
+        forbid_moves=(pin("r1", "T1"),),
+        max_backbone_loss={"R1": 1},
+    )
     moves = assert_feasible_and_valid(one_rule_county(policy_overrides={"backbone_share": 0.2}, options=options))
     assert Move("t1", "T1", "U1") in moves
     assert all(m.teacher != "u1" and m.to_school != "U2" for m in moves)

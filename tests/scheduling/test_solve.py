@@ -89,8 +89,13 @@ def test_hr_options_are_honoured(small):
     dest = next(s for s in small.schools if admissible(teacher, schools[teacher.school], s))
     closed = next(s.id for s in small.schools if s.id not in (teacher.school, dest.id))
     others = [t.id for t in small.teachers if t.id in eligible and t.id != teacher.id][:5]
-    options = Options(pin=(pin(teacher.id, dest.id),), forbid_schools=(closed,), forbid_teachers=tuple(others),
-                      max_backbone_loss={teacher.school: 0}, pairs=((teacher.school, dest.id),))
+    options = Options(
+        pin=(pin(teacher.id, dest.id),),
+        forbid_schools=(closed,),
+        forbid_teachers=tuple(others),
+        max_backbone_loss={teacher.school: 0},
+        pairs=((teacher.school, dest.id),),
+    )
     problem = Problem(small.name, small.year, small.policy, small.schools, small.teachers, options)
     result = solve(problem, time_limit_s=3, workers=2)
     assert result.status in ("optimal", "feasible")
@@ -103,12 +108,15 @@ def test_hr_options_are_honoured(small):
 def test_large_county_path_gives_a_valid_plan(small, monkeypatch):
     import scheduling.solve as solve_module
 
+    monkeypatch.setattr(solve_module, "LNS_ABOVE", 0)
     monkeypatch.setattr(solve_module, "PRUNE_ABOVE", 0)
     monkeypatch.setattr(solve_module, "MAX_DESTINATIONS", 3)
-    result = solve(small, time_limit_s=3, workers=1)
+    result = solve(small, time_limit_s=3, workers=1, seed=3)
     assert result.status == "feasible"
     assert check.validate(small, result.moves) == []
     assert "neighbourhood" in " ".join(result.solver["counties"][rules.counties(small)[0]]["notes"])
+    again = solve(small, time_limit_s=3, workers=1, seed=3)
+    assert [(m.teacher, m.to_school) for m in result.moves] == [(m.teacher, m.to_school) for m in again.moves]
 
 
 def test_tiny_time_limit_never_raises(small):
