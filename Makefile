@@ -35,7 +35,7 @@ bench: $(VENV)/.installed
 
 # Re-extract messages after changing user-visible strings, then translate translations/en/.../messages.po.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l --sort-by-file -o translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --sort-by-file -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 freeze: $(VENV)/.installed

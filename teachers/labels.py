@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from teachers.models import (
     Area,
@@ -40,7 +41,7 @@ _PAIRS: tuple[tuple[enum.Enum, object], ...] = (
     (TeacherStatus.SECONDED, _l("借调")), (TeacherStatus.ON_EXCHANGE, _l("交流中")), (TeacherStatus.RETIRED, _l("退休")),
     (AssignmentKind.HIRE, _l("入职")), (AssignmentKind.TRANSFER, _l("调动")), (AssignmentKind.EXCHANGE, _l("交流")),
     (AssignmentKind.RETURN, _l("交流期满返回")),
-    (Role.ADMIN, _l("系统管理员")), (Role.HR, _l("人事科")), (Role.PRINCIPAL, _l("校长")), (Role.TEACHER, _l("教师")),
+    (Role.ADMIN, _l("系统管理员")), (Role.HR, _l("人事科")), (Role.PRINCIPAL, _l("校长")), (Role.TEACHER, lazy_pgettext("role", "教师")),
     (Role.INSPECTOR, _l("督学")),
 )
 

@@ -16,11 +16,14 @@ bp = Blueprint("dashboard", __name__)
 
 
 def _year() -> int:
-    """This year in the bureau's time zone, or ``?year=`` when a plausible one is asked for."""
+    """The year of the next rotation, or ``?year=`` when a plausible one is asked for.
+
+    Postings take effect on 1 September, so from September on the bureau plans next year's round.
+    """
     year = request.args.get("year", type=int)
     if year is not None and 2000 <= year <= 2100:
         return year
-    return datetime.now(get_timezone()).year
+    return services.next_rotation_year(datetime.now(get_timezone()).date())
 
 
 @bp.route("/")

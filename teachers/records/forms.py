@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -197,7 +198,7 @@ class TeacherFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("姓名/工号/身份证号"), validators=[Optional(), Length(max=40)])
-    school = Choice(_l("学校"), None, Optional(), coerce=_int_or_none, message=BAD_SCHOOL)
+    school = Choice(lazy_pgettext("column", "学校"), None, Optional(), coerce=_int_or_none, message=BAD_SCHOOL)
     area = Choice(_l("城乡"), _blank(_l("全部")) + enum_choices(Area), Optional())
     stage = Choice(_l("学段"), _blank(_l("全部")) + enum_choices(Stage), Optional())
     subject = Choice(_l("学科"), None, Optional())

@@ -11,16 +11,18 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 METHODS = [("app.py", "python"), ("teachers/**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
-def source_messages() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
+def source_messages() -> dict[tuple[str, str | None], str]:
+    """{(msgid, context): first file} for every message the sources mark for translation."""
+    found: dict[tuple[str, str | None], str] = {}
+    for filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {}},
     ):
         msgid = message[0] if isinstance(message, (tuple, list)) else message
-        found.setdefault(msgid, filename)
+        found.setdefault((msgid, context), filename)
     return found
 
 
@@ -28,8 +30,8 @@ def test_every_message_has_an_english_translation():
     with CATALOG.open("rb") as f:
         catalog = read_po(f)
     missing = []
-    for msgid, where in sorted(source_messages().items()):
-        entry = catalog.get(msgid)
+    for (msgid, context), where in sorted(source_messages().items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        entry = catalog.get(msgid, context=context)
         text = entry.string if entry is not None else None
         if isinstance(text, (tuple, list)):
             text = text[0]

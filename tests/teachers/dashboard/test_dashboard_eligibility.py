@@ -96,3 +96,11 @@ def test_other_counties_are_not_counted(app):
     f.teacher(f.school(other), service_start=date(2000, 9, 1))
     assert rotation_eligibility(c, YEAR).count == 3
     assert rotation_eligibility(other, YEAR).count == 1
+
+
+def test_the_next_rotation_year_turns_on_1_september():
+    from teachers.dashboard.services import next_rotation_year
+
+    assert next_rotation_year(date(2026, 8, 31)) == 2026
+    assert next_rotation_year(date(2026, 9, 1)) == 2027
+    assert next_rotation_year(date(2026, 11, 28)) == 2027
