@@ -1,0 +1,109 @@
+"""The access-control matrix: every route × every role, and anonymous visitors everywhere.
+
+A principal acts only within their school, a teacher only on their own record, the inspector reads
+and changes nothing, HR manages records, admin manages accounts. Objects outside one's scope answer
+404 (their existence is not revealed); whole areas a role may not enter answer 403.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from teachers.extensions import db
+from teachers.models import Role, School, Teacher
+from tests import factories as f
+from tests.conftest import login
+
+ROLES = ("admin", "hr", "inspector", "principal", "teacher")
+
+
+@pytest.fixture
+def world(app):
+    county = f.county()
+    school_a = f.school(county, "甲校")
+    school_b = f.school(county, "乙校")
+    teacher_a = f.teacher(school_a, "教师甲")
+    teacher_b = f.teacher(school_b, "教师乙")
+    f.user("admin", Role.ADMIN)
+    f.user("hr", Role.HR, county_obj=county)
+    f.user("inspector", Role.INSPECTOR, county_obj=county)
+    f.user("principal", Role.PRINCIPAL, school_obj=school_a)
+    f.user("teacher", Role.TEACHER, teacher_obj=teacher_a)
+    other = f.user("someone", Role.HR, county_obj=county)
+    db.session.commit()
+    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id}
+
+
+# route template → expected GET status per role (admin, hr, inspector, principal, teacher)
+GET_MATRIX = {
+    "/": (200, 200, 200, 200, 200),
+    "/schools": (200, 200, 200, 302, 403),
+    "/schools/{A}": (200, 200, 200, 200, 403),
+    "/schools/{B}": (200, 200, 200, 404, 403),
+    "/schools/new": (403, 200, 403, 403, 403),
+    "/schools/{A}/edit": (403, 200, 403, 403, 403),
+    "/teachers": (200, 200, 200, 200, 302),
+    "/teachers/{tA}": (200, 200, 200, 200, 200),
+    "/teachers/{tB}": (200, 200, 200, 404, 404),
+    "/teachers/new": (403, 200, 403, 403, 403),
+    "/teachers/{tA}/edit": (403, 200, 403, 403, 403),
+    "/admin/users": (200, 403, 403, 403, 403),
+    "/admin/users/new": (200, 403, 403, 403, 403),
+    "/admin/users/{u}/edit": (200, 403, 403, 403, 403),
+    "/admin/settings": (200, 200, 200, 403, 403),
+    "/admin/audit": (200, 403, 200, 403, 403),
+    "/password": (200, 200, 200, 200, 200),
+}
+
+# state changes a role may not make: POST answers 403 and nothing changes
+FORBIDDEN_POSTS = [
+    ("inspector", "/schools/new"), ("principal", "/schools/new"), ("admin", "/schools/new"),
+    ("inspector", "/schools/{A}/edit"), ("principal", "/schools/{A}/edit"),
+    ("inspector", "/teachers/new"), ("principal", "/teachers/{tA}/edit"), ("teacher", "/teachers/{tA}/edit"),
+    ("hr", "/admin/users/new"), ("inspector", "/admin/users/{u}/edit"), ("principal", "/admin/users/{u}/password"),
+    ("hr", "/admin/settings"), ("inspector", "/admin/settings"), ("teacher", "/admin/settings"),
+]
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route must be added here, with its answer for every role."""
+    rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
+               .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
+               .replace("{u}", "<int:user_id>") for path in GET_MATRIX}
+    covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password"}
+    assert rules - covered == set()
+
+
+@pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
+def test_get_matrix(client, world, role_index, role):
+    assert login(client, role).status_code == 302
+    wrong = {}
+    for template, expected in GET_MATRIX.items():
+        path = template.format(**world)
+        status = client.get(path).status_code
+        if status != expected[role_index]:
+            wrong[path] = (status, expected[role_index])
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("role, template", FORBIDDEN_POSTS)
+def test_forbidden_state_changes(client, world, role, template):
+    assert login(client, role).status_code == 302
+    before = (db.session.query(School).count(), db.session.query(Teacher).count())
+    response = client.post(template.format(**world), data={"name": "改名", "role": "admin", "password": "Xx#12345678"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert (db.session.query(School).count(), db.session.query(Teacher).count()) == before
+    assert db.session.get(School, world["A"]).name == "甲校"
+
+
+def test_anonymous_visitors_are_sent_to_login(client, world):
+    for template in [*GET_MATRIX, "/admin/users/{u}/password"]:
+        path = template.format(**world)
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            if response.status_code == 405:
+                continue
+            assert response.status_code == 302 and "/login" in response.headers["Location"], (method, path)
+    assert client.post("/logout").status_code == 302
