@@ -100,21 +100,6 @@ def _pct(share: float) -> str:
 # --------------------------------------------------------------------------- H1, H2: each move
 
 
-def _exclusion_detail(teacher: Teacher, problem: Problem) -> str:
-    """Why a teacher is not eligible, in words with the numbers."""
-    policy = problem.policy
-    reason = rules.exclusion_reason(teacher, policy, problem.year)
-    if reason == "E1":
-        return f"E1: {teacher.years_at_school} years at the school, {policy.min_years_at_school} required"
-    if reason == "E2":
-        return "E2: " + ("exempt" if teacher.exempt else "already on exchange")
-    age_limit = policy.retirement_age[teacher.gender] - policy.retirement_buffer_years
-    return (
-        f"E3: aged {problem.year - teacher.birth_year} in {problem.year}, must be under {age_limit} "
-        f"(retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})"
-    )
-
-
 def _check_moves(facts: _Facts) -> list[Violation]:
     """H1 and H2 for every move of the plan."""
     found: list[Violation] = []
@@ -134,7 +119,7 @@ def _check_moves(facts: _Facts) -> list[Violation]:
         county = facts.county[teacher.school]
         if teacher.id not in facts.eligible:
             found.append(
-                Violation("H1", county, f"{teacher.id} is not eligible ({_exclusion_detail(teacher, facts.problem)})")
+                Violation("H1", county, f"{teacher.id} is not eligible ({rules.exclusion_text(teacher, facts.problem.policy, facts.problem.year)})")
             )
         if counts[teacher.id] > 1 and teacher.id not in reported_twice:
             reported_twice.add(teacher.id)

@@ -17,25 +17,6 @@ from scheduling.model import distance_km
 from scheduling.problem import Move, Problem, RotationResult, Teacher
 
 
-def exclusion_text(teacher: Teacher, problem: Problem) -> str:
-    """Why an ineligible teacher stays, with the numbers (E1, E2 or E3 first)."""
-    policy = problem.policy
-    code = rules.exclusion_reason(teacher, policy, problem.year)
-    if code == "E1":
-        return f"E1: {teacher.years_at_school} years at the school, {policy.min_years_at_school} required"
-    if code == "E2":
-        return "E2: " + (
-            "exempt this year (pregnancy, illness or hardship)" if teacher.exempt else "already on an exchange"
-        )
-    if code == "E3":
-        limit = policy.retirement_age[teacher.gender] - policy.retirement_buffer_years
-        return (
-            f"E3: aged {problem.year - teacher.birth_year}, near retirement (must be under {limit}: "
-            f"retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})"
-        )
-    return "eligible"
-
-
 def _per_100(count: int, pupils: int) -> float:
     return 100 * count / pupils if pupils else 0.0
 
@@ -170,7 +151,7 @@ def stay_reasons(problem: Problem, moves: list[Move], outcomes: list) -> dict[st
         if t.id in moved:
             continue
         if rules.exclusion_reason(t, policy, problem.year):
-            reasons[t.id] = exclusion_text(t, problem)
+            reasons[t.id] = rules.exclusion_text(t, problem.policy, problem.year)
             continue
         origin = schools[t.school]
         cap = rules.max_outflow(headcount[t.school], policy.max_outflow_share)

@@ -32,18 +32,6 @@ def _pct(share: float) -> str:
     return f"{share * 100:g} %"
 
 
-def _exclusion_text(data: CountyData, tid: str) -> str:
-    t = data.teacher[tid]
-    policy, year = data.problem.policy, data.problem.year
-    code = data.excluded[tid]
-    if code == "E1":
-        return f"E1: {t.years_at_school} years at the school, {policy.min_years_at_school} required"
-    if code == "E2":
-        return "E2: " + ("exempt this year" if t.exempt else "already on exchange")
-    limit = policy.retirement_age[t.gender] - policy.retirement_buffer_years
-    return f"E3: aged {year - t.birth_year}, must be under {limit} (near retirement)"
-
-
 def _pin_conflicts(data: CountyData) -> list[str]:
     problem = data.problem
     options = problem.options
@@ -63,7 +51,7 @@ def _pin_conflicts(data: CountyData) -> list[str]:
         if pin.teacher in data.excluded:
             found.append(
                 f"{head} H1 lets only eligible teachers move and {t.id} is not eligible "
-                f"({_exclusion_text(data, t.id)})."
+                f"({rules.exclusion_text(t, data.problem.policy, data.problem.year)})."
             )
         elif dest.county != origin.county:
             found.append(

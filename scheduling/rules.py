@@ -80,6 +80,21 @@ def exclusion_reason(teacher: Teacher, policy: Policy, year: int) -> str | None:
     return None
 
 
+def exclusion_text(teacher: Teacher, policy: Policy, year: int) -> str:
+    """Why a teacher is not eligible in ``year``, in words with the numbers ("eligible" when they are)."""
+    code = exclusion_reason(teacher, policy, year)
+    if code == "E1":
+        return f"E1: {teacher.years_at_school} years at the school, {policy.min_years_at_school} required"
+    if code == "E2":
+        return "E2: " + ("exempt this year (pregnancy, illness or hardship)" if teacher.exempt
+                         else "already on an exchange")
+    if code == "E3":
+        limit = policy.retirement_age[teacher.gender] - policy.retirement_buffer_years
+        return (f"E3: aged {year - teacher.birth_year} in {year}, near retirement (must be under {limit}: "
+                f"retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})")
+    return "eligible"
+
+
 def excluded(problem: Problem) -> dict[str, str]:
     """Every teacher who may not rotate this round, with the first failed rule (the plan's ``excluded``)."""
     reasons: dict[str, str] = {}

@@ -17,6 +17,7 @@ from teachers.auth.permissions import has_permission, require
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Role
+from teachers.web import refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,15 +39,6 @@ def _locale() -> str:
 
 def _page() -> int:
     return max(1, request.args.get("page", 1, type=int) or 1)
-
-
-def _field_error(form, exc: DomainError, fallback: str) -> None:
-    """Put a service's message at the form field it names (or at ``fallback``)."""
-    name = FIELD_ALIASES.get(exc.field or "", exc.field or "")
-    field = getattr(form, name, None) if name else None
-    if field is None:
-        field = getattr(form, fallback)
-    field.errors = list(field.errors) + [exc.message]
 
 
 def _args(form) -> dict[str, Any]:
@@ -84,11 +76,8 @@ def user_new():
                 password=form.password.data, role=Role(form.role.data), school_id=form.school_id.data,
                 staff_no=form.staff_no.data, county_id=form.county_id.data,
             )
-        except PermissionDenied:
-            abort(403)
         except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "username")
+            refuse(form, exc, fallback="username", aliases=FIELD_ALIASES)
             return render_template("admin/user_form.html", form=form, user=None), 400
         db.session.commit()
         flash(_("已创建账号 %(u)s。", u=user.username), "success")
@@ -116,11 +105,8 @@ def user_edit(user_id: int):
                 active=form.active.data, school_id=form.school_id.data, staff_no=form.staff_no.data,
                 county_id=form.county_id.data,
             )
-        except PermissionDenied:
-            abort(403)
         except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc, "role")
+            refuse(form, exc, fallback="role", aliases=FIELD_ALIASES)
             return render_template("admin/user_form.html", form=form, user=user, reset=reset), 400
         db.session.commit()
         flash(_("已保存账号 %(u)s。", u=user.username), "success")
@@ -140,11 +126,8 @@ def user_password(user_id: int):
     if reset.validate_on_submit():
         try:
             services.reset_account_password(current_user, user, reset.password.data)
-        except PermissionDenied:
-            abort(403)
         except DomainError as exc:
-            db.session.rollback()
-            _field_error(reset, exc, "password")
+            refuse(reset, exc, fallback="password", aliases=FIELD_ALIASES)
         else:
             db.session.commit()
             flash(_("已重置 %(u)s 的密码，该账号的所有登录已失效。", u=user.username), "success")

@@ -15,6 +15,7 @@ from teachers.extensions import db
 from teachers.models import Role
 from teachers.records import services
 from teachers.records.forms import SchoolFilterForm, SchoolForm, TeacherFilterForm, TeacherForm
+from teachers.web import refuse
 
 bp = Blueprint("records", __name__)
 
@@ -27,20 +28,6 @@ def _fetch(fn: Callable, *args: Any) -> Any:
         abort(403)
     except NotFound:
         abort(404)
-
-
-def _refused(form, exc: DomainError) -> None:
-    """Put a service's refusal at its field (or in a flash when no field is named); undo the flush."""
-    db.session.rollback()
-    if isinstance(exc, PermissionDenied):
-        abort(403)
-    if isinstance(exc, NotFound):
-        abort(404)
-    target = form._fields.get(exc.field) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 # ---------------------------------------------------------------------------------------------- schools
@@ -78,7 +65,7 @@ def school_new():
         try:
             school = services.create_school(current_user, {k: f.data for k, f in form._fields.items()})
         except DomainError as exc:
-            _refused(form, exc)
+            refuse(form, exc)
             return render_template("records/school_form.html", form=form, school=None), 400
         db.session.commit()
         flash(_("已新增学校：%(name)s", name=school.name), "success")
@@ -95,7 +82,7 @@ def school_edit(school_id: int):
         try:
             services.update_school(current_user, school, {k: f.data for k, f in form._fields.items()})
         except DomainError as exc:
-            _refused(form, exc)
+            refuse(form, exc)
             return render_template("records/school_form.html", form=form, school=school), 400
         db.session.commit()
         flash(_("学校信息已保存。"), "success")
@@ -137,7 +124,7 @@ def teacher_new():
         try:
             teacher = services.create_teacher(current_user, form.service_data())
         except DomainError as exc:
-            _refused(form, exc)
+            refuse(form, exc)
             return render_template("records/teacher_form.html", form=form, teacher=None), 400
         db.session.commit()
         flash(_("已新增教师：%(name)s", name=teacher.name), "success")
@@ -156,7 +143,7 @@ def teacher_edit(teacher_id: int):
         try:
             services.update_teacher(current_user, teacher, form.service_data())
         except DomainError as exc:
-            _refused(form, exc)
+            refuse(form, exc)
             return render_template("records/teacher_form.html", form=form, teacher=teacher), 400
         db.session.commit()
         flash(_("教师档案已保存。"), "success")

@@ -23,6 +23,13 @@ def test_e1_boundary_exactly_min_years_is_eligible():
     assert rules.exclusion_reason(teacher("a", "S", years=5), p, YEAR) == "E1"
 
 
+def test_exclusion_text_gives_the_rule_and_its_numbers():
+    p = policy(min_years_at_school=6)
+    assert rules.exclusion_text(teacher("a", "S", years=4), p, YEAR) == "E1: 4 years at the school, 6 required"
+    assert rules.exclusion_text(teacher("a", "S", on_exchange=True), p, YEAR) == "E2: already on an exchange"
+    assert rules.exclusion_text(teacher("a", "S"), p, YEAR) == "eligible"
+
+
 def test_e2_exempt_or_on_exchange():
     p = policy()
     assert rules.exclusion_reason(teacher("a", "S", exempt=True), p, YEAR) == "E2"
