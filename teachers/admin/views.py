@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -180,7 +180,7 @@ def settings():
         else:
             db.session.commit()
             if diff:
-                flash(_("已保存 %(n)d 项政策参数。", n=len(diff)), "success")
+                flash(ngettext("已保存 %(n)d 项政策参数。", "已保存 %(n)d 项政策参数。", len(diff), n=len(diff)), "success")
             else:
                 flash(_("没有参数发生变化。"), "info")
             return redirect(url_for("admin.settings", county=county.id))

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -312,7 +313,7 @@ def _check_school_change(school: School, out: dict[str, Any]) -> None:
     if school.active and not out["active"]:
         staff = db.session.scalar(working)
         if staff:
-            raise DomainError(_("仍有%(n)d名教师在本校任教，不能停用。", n=staff), field="active")
+            raise DomainError(ngettext("仍有%(n)d名教师在本校任教，不能停用。", "仍有%(n)d名教师在本校任教，不能停用。", staff, n=staff), field="active")
 
 
 def _require_school_edit(actor: User, school: School | None = None) -> None:

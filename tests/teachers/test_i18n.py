@@ -32,10 +32,9 @@ def test_every_message_has_an_english_translation():
     missing = []
     for (msgid, context), where in sorted(source_messages().items(), key=lambda item: (item[0][0], item[0][1] or "")):
         entry = catalog.get(msgid, context=context)
-        text = entry.string if entry is not None else None
-        if isinstance(text, (tuple, list)):
-            text = text[0]
-        if entry is None or not text or entry.fuzzy:
+        forms = entry.string if entry is not None else None
+        forms = forms if isinstance(forms, (tuple, list)) else [forms]
+        if entry is None or not all(forms) or entry.fuzzy:
             missing.append(f"{where}: {msgid}")
     assert missing == [], f"{len(missing)} messages lack English (run `make extract-messages`):\n" + "\n".join(missing[:40])
 
@@ -46,3 +45,11 @@ def test_english_switch_translates_the_login_page(client):
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in" in page or "Log in" in page
     assert "用户名" not in page
+
+
+def test_english_counts_agree_in_number(app):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("en"):
+        assert ngettext("共 %(n)d 所学校", "共 %(n)d 所学校", 1, n=1) == "1 school"
+        assert ngettext("共 %(n)d 所学校", "共 %(n)d 所学校", 3, n=3) == "3 schools"
