@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-28 15:34:20.858529
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import teachers.models._types  # noqa: F401  (UTCDateTime columns)
-
+import teachers.models._types
 
 # revision identifiers, used by Alembic.
 revision = '0001'
