@@ -570,14 +570,17 @@ class _Generator:
                 else Title.SENIOR
         else:
             t.title = Title.FIRST
-        # Four-tier echelon: 新任 (≤ 2 years), 青年 (3–5, and 6–10 without a backbone level yet),
-        # 教学骨干, 学科带头人 (most city/province backbones, a few senior county backbones).
+        # Four-tier echelon: 新任 (≤ 2 years), 青年 (3–5 years, the growth-plan years), 教学骨干 (recognised
+        # backbones), 学科带头人 (most city/province backbones, a few senior county backbones); everyone
+        # else is 未入梯队 — most experienced teachers hold no recognition.
         leader_odds = {Backbone.PROVINCE: 0.75, Backbone.CITY: 0.75,
                        Backbone.COUNTY: 0.25 if t.title in (Title.SENIOR, Title.PROFESSOR) else 0.0}
         if service <= 2:
             t.tier = Tier.NEW
-        elif service <= 5 or (service <= 10 and level == Backbone.NONE):
+        elif service <= 5:
             t.tier = Tier.YOUNG
+        elif level == Backbone.NONE:
+            t.tier = Tier.NONE
         elif rnd.random() < leader_odds.get(level, 0.0):
             t.tier = Tier.LEADER
         else:

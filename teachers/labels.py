@@ -37,6 +37,7 @@ _PAIRS: tuple[tuple[enum.Enum, object], ...] = (
     (Backbone.NONE, _l("无")), (Backbone.SCHOOL, _l("校级骨干")), (Backbone.COUNTY, _l("县级骨干")),
     (Backbone.CITY, _l("市级骨干")), (Backbone.PROVINCE, _l("省级骨干")),
     (Tier.NEW, _l("新任教师")), (Tier.YOUNG, _l("青年教师")), (Tier.BACKBONE, _l("教学骨干")), (Tier.LEADER, _l("学科带头人")),
+    (Tier.NONE, _l("未入梯队")),
     (TeacherStatus.ACTIVE, _l("在岗")), (TeacherStatus.SICK_LEAVE, _l("病假")), (TeacherStatus.MATERNITY_LEAVE, _l("产假")),
     (TeacherStatus.SECONDED, _l("借调")), (TeacherStatus.ON_EXCHANGE, _l("交流中")), (TeacherStatus.RETIRED, _l("退休")),
     (AssignmentKind.HIRE, _l("入职")), (AssignmentKind.TRANSFER, _l("调动")), (AssignmentKind.EXCHANGE, _l("交流")),

@@ -84,7 +84,7 @@ def upgrade():
     sa.Column('title', sa.Enum('none', 'third', 'second', 'first', 'senior', 'professor', name='title', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('backbone', sa.Enum('none', 'school', 'county', 'city', 'province', name='backbone', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('backbone_since', sa.Date(), nullable=True),
-    sa.Column('tier', sa.Enum('new', 'young', 'backbone', 'leader', name='tier', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('tier', sa.Enum('new', 'young', 'backbone', 'leader', 'none', name='tier', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('status', sa.Enum('active', 'sick_leave', 'maternity_leave', 'seconded', 'on_exchange', 'retired', name='status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('rotation_exempt', sa.Boolean(), nullable=False),
     sa.Column('rotation_exempt_reason', sa.String(length=200), nullable=False),

@@ -76,6 +76,7 @@ class Tier(str, enum.Enum):
     YOUNG = "young"  # 青年教师
     BACKBONE = "backbone"  # 教学骨干
     LEADER = "leader"  # 学科带头人
+    NONE = "none"  # 未入梯队: experienced, but neither in the growth years nor recognised as a backbone
 
 
 class TeacherStatus(str, enum.Enum):

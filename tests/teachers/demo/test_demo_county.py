@@ -151,6 +151,10 @@ def test_stage_subject_and_dates_are_consistent(seeded):
             assert t.tier == Tier.YOUNG
         if t.tier == Tier.LEADER:
             assert t.backbone in (Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE)
+        if t.tier == Tier.BACKBONE:
+            assert t.backbone != Backbone.NONE, t.staff_no
+        if t.tier == Tier.NONE:
+            assert service > 5 and t.backbone == Backbone.NONE, t.staff_no
         assert (t.backbone == Backbone.NONE) == (t.backbone_since is None)
         if t.backbone_since:
             assert t.service_start < t.backbone_since < REFERENCE_DATE
