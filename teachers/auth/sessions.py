@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from teachers.extensions import db
 from teachers.models import User, UserSession
@@ -48,9 +49,13 @@ def load_session_user(token: str) -> User | None:
     if not user.active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
-        # Touch at most once a minute: cheap, and enough for an idle timeout counted in minutes.
-        row.last_seen_at = now
-        db.session.commit()
+        # Touch at most once a minute, on a connection of its own: the request's session must not be
+        # committed half-way by merely loading the user.
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+        except OperationalError:
+            pass  # best effort: a busy database (SQLite's write lock) only delays the touch to a later request
     user.session_token = token
     return user
 
