@@ -33,11 +33,6 @@ from teachers.rotation.adapter import Outlook, rotation_outlook
 NOT_SERVING = TeacherStatus.RETIRED
 
 
-def next_rotation_year(today: date) -> int:
-    """Rotations take effect on 1 September: before it, this year's round; from it on, next year's."""
-    return today.year if (today.month, today.day) < (9, 1) else today.year + 1
-
-
 def years_at_school_of(teacher: Teacher, as_of: date) -> float:
     """Years one teacher has been at their working school (records.history's rule)."""
     return years_at_current_school(teacher.assignments, teacher.working_school_id, as_of)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from teachers.auth.permissions import has_permission
 from teachers.dashboard import services
 from teachers.errors import NotFound, PermissionDenied
+from teachers.rotation.adapter import next_rotation_year
 
 bp = Blueprint("dashboard", __name__)
 
@@ -23,7 +24,7 @@ def _year() -> int:
     year = request.args.get("year", type=int)
     if year is not None and 2000 <= year <= 2100:
         return year
-    return services.next_rotation_year(datetime.now(get_timezone()).date())
+    return next_rotation_year(datetime.now(get_timezone()).date())
 
 
 @bp.route("/")

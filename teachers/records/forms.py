@@ -10,6 +10,7 @@ import enum
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
@@ -40,6 +41,7 @@ from teachers.models import (
     User,
 )
 from teachers.records import idcard, services
+from teachers.rotation.adapter import next_rotation_year
 
 BAD_DATE = _l("请输入有效日期（格式：年-月-日，如 2023-02-28）。")
 BAD_CHOICE = _l("请从列表中选择。")
@@ -206,18 +208,26 @@ class TeacherFilterForm(FlaskForm):
     backbone = Choice(_l("骨干"), _blank(_l("全部")) + [("any", _l("任一级骨干")), ("county_up", _l("县级及以上骨干"))]
                       + enum_choices(Backbone), Optional())
     status = Choice(_l("状态"), _blank(_l("全部")) + enum_choices(TeacherStatus), Optional())
+    eligible = Choice(_l("交流资格"), None, Optional(), coerce=_int_or_none)
     sort = Choice(_l("排序"), [(s, s) for s in services.TEACHER_SORTS], Optional(), default="staff_no")
     dir = Choice(_l("方向"), [("asc", _l("升序")), ("desc", _l("降序"))], Optional(), default="asc")
     page = IntegerField(_l("页码"), validators=[Optional(), NumberRange(min=1, message=_l("页码应为正整数。"))],
                         invalid_value_message=_l("页码应为正整数。"), default=1)
 
-    FILTERS = ("school", "area", "stage", "subject", "tier", "backbone", "status")
+    FILTERS = ("school", "area", "stage", "subject", "tier", "backbone", "status", "eligible")
 
     @classmethod
     def build(cls, user: User, formdata) -> TeacherFilterForm:
         form = cls(formdata=formdata)
         form.school.choices = options(_blank(_l("全部")) + school_choices(services.scoped_schools(user)))
         form.subject.choices = options(_blank(_l("全部")) + [(s, s) for s in services.subject_choices(user)])
+        year = next_rotation_year(date.today())
+        years = {year - 1, year, year + 1}
+        asked = (formdata or {}).get("eligible", "")
+        if asked.isdigit() and 2000 <= int(asked) <= 2100:
+            years.add(int(asked))  # a link for another year (e.g. from a dashboard of ?year=) stays valid
+        form.eligible.choices = options(_blank(_l("全部")) + [
+            (y, _("符合 %(y)d 年交流条件", y=y)) for y in sorted(years)])
         form.validate()
         return form
 

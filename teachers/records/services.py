@@ -62,6 +62,7 @@ from teachers.models import (
 )
 from teachers.models.enums import KIND_STAGES
 from teachers.records import history, idcard
+from teachers.rotation.adapter import eligible_teacher_ids
 
 #: Youngest age at which service may start (minimum legal working age).
 MIN_SERVICE_AGE = 16
@@ -398,7 +399,7 @@ def _run_start_key(today: date):
 
 def teacher_query(user: User, *, q: str | None = None, school: int | None = None, area: str | None = None,
                   stage: str | None = None, subject: str | None = None, tier: str | None = None,
-                  backbone: str | None = None, status: str | None = None) -> Select:
+                  backbone: str | None = None, status: str | None = None, eligible: int | None = None) -> Select:
     """SELECT of the teachers in the user's scope matching the filters (no order, no paging)."""
     working = aliased(School)
     stmt = select(Teacher).join(working, Teacher.working_school).where(teacher_filter(user))
@@ -412,6 +413,10 @@ def teacher_query(user: User, *, q: str | None = None, school: int | None = None
             # Users who see masked numbers may look a person up by the full number they already hold.
             terms.append(Teacher.id_number == number)
         stmt = stmt.where(or_(*terms))
+    if eligible:
+        counties = list(db.session.scalars(select(County).where(
+            County.id.in_(select(School.county_id).where(school_filter(user))))))
+        stmt = stmt.where(Teacher.id.in_(eligible_teacher_ids(counties, eligible)))
     if school:
         stmt = stmt.where(or_(Teacher.working_school_id == school, Teacher.personnel_school_id == school))
     if area:

@@ -30,6 +30,19 @@ ROTATION_STAGES = (Stage.PRIMARY, Stage.JUNIOR)
 EXEMPT_STATUSES = frozenset({TeacherStatus.SICK_LEAVE, TeacherStatus.MATERNITY_LEAVE, TeacherStatus.SECONDED})
 
 
+def next_rotation_year(today: date) -> int:
+    """Rotations take effect on 1 September: before it, this year's round; from it on, next year's."""
+    return today.year if (today.month, today.day) < (9, 1) else today.year + 1
+
+
+def eligible_teacher_ids(counties: list[County], year: int) -> set[int]:
+    """Database ids of the teachers who may rotate in ``year`` in any of ``counties``."""
+    ids: set[int] = set()
+    for county in counties:
+        ids |= set(rotation_outlook(county, year).eligible)
+    return ids
+
+
 def solver_policy(values: dict[str, Any]) -> Policy:
     """The solver's explicit policy from a county's (or round's) effective settings."""
     return Policy(

@@ -35,7 +35,9 @@ def instance(tmp_path_factory):
 def test_solve_writes_a_plan_that_check_accepts(instance, tmp_path):
     plan = tmp_path / "plan.json"
     started = time.monotonic()
-    done = run("solve", str(instance), "-o", str(plan), "--time-limit", "3", "--workers", "2", "--seed", "1")
+    done = run(
+        "solve", str(instance), "-o", str(plan), "--time-limit", "3", "--workers", "2", "--seed", "1", "--lang", "en"
+    )
     assert time.monotonic() - started < 3 * 1.1 + 1.5  # + the interpreter's start-up
     assert done.returncode == 0, done.stderr
     assert "status" in done.stdout
@@ -46,7 +48,7 @@ def test_solve_writes_a_plan_that_check_accepts(instance, tmp_path):
     assert data["solver"]["seed"] == 1 and data["solver"]["workers"] == 2
     assert all(m["reasons"] for m in data["moves"])
     assert check.validate(load_problem(instance), load_plan(plan)) == []
-    checked = run("check", str(instance), str(plan))
+    checked = run("check", str(instance), str(plan), "--lang", "en")
     assert checked.returncode == 0, checked.stdout
     assert "every hard rule holds" in checked.stdout
 

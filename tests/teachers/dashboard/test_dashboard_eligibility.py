@@ -99,7 +99,7 @@ def test_other_counties_are_not_counted(app):
 
 
 def test_the_next_rotation_year_turns_on_1_september():
-    from teachers.dashboard.services import next_rotation_year
+    from teachers.rotation.adapter import next_rotation_year
 
     assert next_rotation_year(date(2026, 8, 31)) == 2026
     assert next_rotation_year(date(2026, 9, 1)) == 2027

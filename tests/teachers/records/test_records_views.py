@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from teachers.auth.permissions import mask_id_number
 from teachers.extensions import db
-from teachers.models import Assignment, AssignmentKind, AuditEvent, School, Stage, Teacher
+from teachers.models import Area, Assignment, AssignmentKind, AuditEvent, Role, School, Stage, Teacher
 from tests import factories as f
 from tests.conftest import login
 
@@ -347,3 +347,21 @@ def test_edit_form_offers_same_school_so_a_personnel_change_is_a_transfer(client
     assert (t.personnel_school_id, t.working_school_id) == (w.a.id, w.a.id)
     assert [(a.school_id, a.kind, a.end_date) for a in t.assignments] == [
         (w.b.id, AssignmentKind.HIRE, date(2024, 8, 31)), (w.a.id, AssignmentKind.TRANSFER, None)]
+
+
+def test_the_list_filters_teachers_eligible_for_a_rotation_year(app, client):
+    """The dashboard's count links to exactly these teachers (the solver's rules via the adapter)."""
+    county = f.county("资格县")
+    town = f.school(county, "镇小", area=Area.TOWN)
+    veteran = f.teacher(town, "老教师", service_start=date(2010, 9, 1))
+    f.teacher(town, "新教师", service_start=date(2024, 9, 1))
+    f.user("hr-elig", Role.HR, county_obj=county)
+    db.session.commit()
+    login(client, "hr-elig")
+    page = client.get("/teachers?eligible=2027").get_data(as_text=True)
+    assert "老教师" in page and "新教师" not in page
+    assert veteran.staff_no in page
+    everyone = client.get("/teachers").get_data(as_text=True)
+    assert "老教师" in everyone and "新教师" in everyone
+    dashboard = client.get("/?year=2027").get_data(as_text=True)
+    assert "/teachers?eligible=2027" in dashboard
