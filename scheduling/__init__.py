@@ -1,7 +1,8 @@
 """Pure rotation solver and checker: standard library and ortools only (see shared/spec/architecture.md).
 
-``solve(problem, *, time_limit_s=None, workers=None, seed=0) -> RotationResult`` proposes the year's
-exchanges; ``scheduling.check.validate`` checks any plan without the solver. ``solve`` is loaded on
+``solve(problem, *, time_limit_s=None, workers=None, seed=0, lang="en") -> RotationResult`` proposes the
+year's exchanges; ``scheduling.check.validate`` checks any plan without the solver. Every sentence either
+writes is in ``lang`` ("zh" or "en", table in ``scheduling.messages``). ``solve`` is loaded on
 first use so that ``import scheduling.check`` (and the web app's imports) never pull in ortools.
 """
 

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from scheduling import rules
 from scheduling.io import load_plan, load_problem
+from scheduling.messages import area_name, check_lang, percent, school_labels, stage_name, status_name, text
 from scheduling.problem import STAGES, Move, Problem, ProblemError, RotationResult, School, Teacher
 
 #: Tolerance for H8 comparisons of floating-point coefficients.
@@ -93,16 +94,24 @@ def _moves_of(plan: RotationResult | Iterable[Move]) -> tuple[Move, ...]:
     return tuple(plan.moves) if isinstance(plan, RotationResult) else tuple(plan)
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:g}%"
+class _Labels(dict):
+    """School id → label in the checker's language (name and id in Chinese); unknown ids as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _labels(facts: _Facts, lang: str) -> _Labels:
+    return _Labels(school_labels(facts.problem.schools, lang, with_id=True))
 
 
 # --------------------------------------------------------------------------- H1, H2: each move
 
 
-def _check_moves(facts: _Facts) -> list[Violation]:
+def _check_moves(facts: _Facts, lang: str = "en") -> list[Violation]:
     """H1 and H2 for every move of the plan."""
     found: list[Violation] = []
+    labels = _labels(facts, lang)
     counts = Counter(m.teacher for m in facts.moves)
     reported_twice: set[str] = set()
     for number, move in enumerate(facts.moves, start=1):
@@ -112,60 +121,71 @@ def _check_moves(facts: _Facts) -> list[Violation]:
                 Violation(
                     "H1",
                     facts.county.get(move.from_school),
-                    f"move {number}: teacher {move.teacher} is not in the instance",
+                    text("chk.H1.unknown", lang, number=number, teacher=move.teacher),
                 )
             )
             continue
         county = facts.county[teacher.school]
         if teacher.id not in facts.eligible:
-            found.append(
-                Violation("H1", county, f"{teacher.id} is not eligible ({rules.exclusion_text(teacher, facts.problem.policy, facts.problem.year)})")
-            )
+            why = rules.exclusion_text(teacher, facts.problem.policy, facts.problem.year, lang)
+            found.append(Violation("H1", county, text("chk.H1.ineligible", lang, teacher=teacher.id, why=why)))
         if counts[teacher.id] > 1 and teacher.id not in reported_twice:
             reported_twice.add(teacher.id)
-            found.append(Violation("H1", county, f"{teacher.id} moves {counts[teacher.id]} times; at most once"))
+            found.append(
+                Violation("H1", county, text("chk.H1.twice", lang, teacher=teacher.id, count=counts[teacher.id]))
+            )
         if move.from_school != teacher.school:
             found.append(
                 Violation(
                     "H1",
                     county,
-                    f"{teacher.id} moves from {move.from_school}, but the instance places them at {teacher.school}",
+                    text(
+                        "chk.H1.origin",
+                        lang,
+                        teacher=teacher.id,
+                        origin=labels[move.from_school],
+                        school=labels[teacher.school],
+                    ),
                 )
             )
-        found.extend(_check_destination(facts, teacher, move.to_school))
+        found.extend(_check_destination(facts, teacher, move.to_school, lang, labels))
     return found
 
 
-def _check_destination(facts: _Facts, teacher: Teacher, to_id: str) -> list[Violation]:
+def _check_destination(
+    facts: _Facts, teacher: Teacher, to_id: str, lang: str = "en", labels: Mapping[str, str] | None = None
+) -> list[Violation]:
     """H2 for one teacher moving from their instance school to ``to_id``."""
+    labels = labels if labels is not None else _labels(facts, lang)
     county = facts.county[teacher.school]
     origin = facts.schools[teacher.school]
     destination = facts.schools.get(to_id)
     if destination is None:
-        return [Violation("H2", county, f"{teacher.id} moves to {to_id}, which is not in the instance")]
+        return [Violation("H2", county, text("chk.H2.unknown", lang, teacher=teacher.id, dest=to_id))]
+    where = {"teacher": teacher.id, "origin": labels[origin.id], "dest": labels[destination.id]}
     found = []
     if destination.county != origin.county:
         found.append(
             Violation(
                 "H2",
                 county,
-                f"{teacher.id} moves from {origin.id} in {origin.county} to "
-                f"{destination.id} in {destination.county}: moves may not leave the county",
+                text("chk.H2.county", lang, **where, origin_county=origin.county, dest_county=destination.county),
             )
         )
     if destination.area == origin.area:
+        found.append(Violation("H2", county, text("chk.H2.area", lang, **where, area=area_name(origin.area, lang))))
+    if destination.pupils(teacher.stage) <= 0:
         found.append(
             Violation(
                 "H2",
                 county,
-                f"{teacher.id} moves from {origin.id} to {destination.id}, both "
-                f"{origin.area}: a move must join two different area classes",
-            )
-        )
-    if destination.pupils(teacher.stage) <= 0:
-        found.append(
-            Violation(
-                "H2", county, f"{teacher.id} teaches {teacher.stage} but {destination.id} has no {teacher.stage} pupils"
+                text(
+                    "chk.H2.stage",
+                    lang,
+                    teacher=teacher.id,
+                    dest=labels[destination.id],
+                    stage=stage_name(teacher.stage, lang),
+                ),
             )
         )
     return found
@@ -287,51 +307,47 @@ def _balance_report(
     return {"ok": all(row["ok"] for row in rows), "applies": True, "indicators": rows}
 
 
-def _compliance_violations(facts: _Facts, report: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[Violation]:
+def _compliance_violations(
+    facts: _Facts, report: Mapping[str, Mapping[str, Mapping[str, Any]]], lang: str = "en"
+) -> list[Violation]:
     """Words, with the numbers, for every failed entry of the compliance report."""
     policy = facts.problem.policy
+    labels = _labels(facts, lang)
     found: list[Violation] = []
     for county, rules_ in report.items():
         h3 = rules_["H3"]
+        counts = {"moves": h3["moves"], "min": h3["min"], "eligible": h3["eligible"]}
         if h3["moves"] < h3["min"]:
             found.append(
-                Violation(
-                    "H3",
-                    county,
-                    f"{h3['moves']} moves, at least {h3['min']} needed "
-                    f"({_pct(policy.rotation_share)} of {h3['eligible']} eligible, "
-                    f"rounded up)",
-                )
+                Violation("H3", county, text("chk.H3.min", lang, **counts, share=percent(policy.rotation_share)))
             )
         elif h3["max"] is not None and h3["moves"] > h3["max"]:
-            found.append(
-                Violation(
-                    "H3",
-                    county,
-                    f"{h3['moves']} moves, at most {h3['max']} allowed "
-                    f"({_pct(policy.max_rotation_share or 0)} of {h3['eligible']} "
-                    f"eligible, rounded down, but not under the minimum {h3['min']})",
-                )
-            )
+            share = percent(policy.max_rotation_share or 0)
+            found.append(Violation("H3", county, text("chk.H3.max", lang, **counts, max=h3["max"], share=share)))
         h4 = rules_["H4"]
         if not h4["ok"]:
-            base = f"{h3['moves']} moves" if h4["base"] == "moves" else f"{h3['eligible']} eligible teachers"
-            found.append(
-                Violation(
-                    "H4",
-                    county,
-                    f"{h4['backbone_movers']} backbone movers, at least {h4['needed']} "
-                    f"needed ({_pct(h4['share'])} of {base}, rounded up)",
-                )
+            numbers = {"backbone": h4["backbone_movers"], "needed": h4["needed"], "share": percent(h4["share"])}
+            message = (
+                text("chk.H4.moves", lang, **numbers, moves=h3["moves"])
+                if h4["base"] == "moves"
+                else text("chk.H4.eligible", lang, **numbers, eligible=h3["eligible"])
             )
+            found.append(Violation("H4", county, message))
         for row in rules_["H5"]["outside"]:
             found.append(
                 Violation(
                     "H5",
                     county,
-                    f"{row['school']} has {row['after']} teachers after the moves; "
-                    f"allowed {row['min']} to {row['max']} ({row['now']} now, band "
-                    f"{_pct(policy.headcount_band)}, at least 1)",
+                    text(
+                        "chk.H5",
+                        lang,
+                        school=labels[row["school"]],
+                        after=row["after"],
+                        min=row["min"],
+                        max=row["max"],
+                        now=row["now"],
+                        share=percent(policy.headcount_band),
+                    ),
                 )
             )
         for row in rules_["H6"]["over"]:
@@ -339,9 +355,15 @@ def _compliance_violations(facts: _Facts, report: Mapping[str, Mapping[str, Mapp
                 Violation(
                     "H6",
                     county,
-                    f"{row['school']} sends {row['sent']} of its {row['now']} teachers; "
-                    f"at most {row['max']} ({_pct(policy.max_outflow_share)}, "
-                    f"rounded down, at least 1)",
+                    text(
+                        "chk.H6",
+                        lang,
+                        school=labels[row["school"]],
+                        sent=row["sent"],
+                        now=row["now"],
+                        max=row["max"],
+                        share=percent(policy.max_outflow_share),
+                    ),
                 )
             )
         for row in rules_["H7"]["lost"]:
@@ -349,31 +371,25 @@ def _compliance_violations(facts: _Facts, report: Mapping[str, Mapping[str, Mapp
                 Violation(
                     "H7",
                     county,
-                    f"{row['school']} had {row['before']} {row['subject']} "
-                    f"teacher(s) and keeps none; {row['subject']} is required there",
+                    text("chk.H7", lang, school=labels[row["school"]], before=row["before"], subject=row["subject"]),
                 )
             )
         for row in rules_["H8"]["indicators"]:
             if row["ok"]:
                 continue
-            what = f"{row['stage']} {row['indicator']} difference coefficient"
-            if row["before"] > row["limit"]:
-                text = (
-                    f"{what} was {row['before']:.4f}, above the limit {row['limit']:g}, "
-                    f"and gets worse: {row['after']:.4f}"
-                )
-            else:
-                text = f"{what} rises from {row['before']:.4f} to {row['after']:.4f}, above the limit {row['limit']:g}"
-            found.append(Violation("H8", county, text))
+            key = "chk.H8.worse" if row["before"] > row["limit"] else "chk.H8.rises"
+            values = {k: row[k] for k in ("indicator", "before", "after", "limit")}
+            found.append(Violation("H8", county, text(key, lang, stage=stage_name(row["stage"], lang), **values)))
     return found
 
 
 # --------------------------------------------------------------------------- HR options
 
 
-def _option_violations(facts: _Facts) -> list[Violation]:
+def _option_violations(facts: _Facts, lang: str = "en") -> list[Violation]:
     """PIN, FORBID and BACKBONE_CAP: what HR asked of this solve in the instance's ``options``."""
     options = facts.problem.options
+    labels = _labels(facts, lang)
     found: list[Violation] = []
     made = {(m.teacher, m.to_school) for m in facts.moves}
     for pin in options.pin:
@@ -382,7 +398,7 @@ def _option_violations(facts: _Facts) -> list[Violation]:
                 Violation(
                     "PIN",
                     facts.county_of_teacher(pin.teacher),
-                    f"pinned move {pin.teacher} → {pin.to} is not in the plan",
+                    text("chk.PIN", lang, teacher=pin.teacher, dest=labels[pin.to]),
                 )
             )
     for banned in options.forbid_moves:
@@ -391,7 +407,7 @@ def _option_violations(facts: _Facts) -> list[Violation]:
                 Violation(
                     "FORBID",
                     facts.county_of_teacher(banned.teacher),
-                    f"forbidden move {banned.teacher} → {banned.to} is in the plan",
+                    text("chk.FORBID.move", lang, teacher=banned.teacher, dest=labels[banned.to]),
                 )
             )
     moved = {m.teacher for m in facts.moves}
@@ -401,7 +417,7 @@ def _option_violations(facts: _Facts) -> list[Violation]:
                 Violation(
                     "FORBID",
                     facts.county_of_teacher(teacher_id),
-                    f"{teacher_id} may not move this round but is in the plan",
+                    text("chk.FORBID.teacher", lang, teacher=teacher_id),
                 )
             )
     closed = set(options.forbid_schools)
@@ -412,8 +428,14 @@ def _option_violations(facts: _Facts) -> list[Violation]:
                 Violation(
                     "FORBID",
                     facts.county.get(school),
-                    f"{school} may neither send nor receive teachers, but {move.teacher} "
-                    f"moves {move.from_school} → {move.to_school}",
+                    text(
+                        "chk.FORBID.school",
+                        lang,
+                        school=labels[school],
+                        teacher=move.teacher,
+                        origin=labels[move.from_school],
+                        dest=labels[move.to_school],
+                    ),
                 )
             )
     backbone_sent = Counter(t.school for t in facts.movers() if t.is_backbone)
@@ -423,7 +445,7 @@ def _option_violations(facts: _Facts) -> list[Violation]:
                 Violation(
                     "BACKBONE_CAP",
                     facts.county.get(school),
-                    f"{school} sends {backbone_sent[school]} backbone teachers; at most {cap} allowed",
+                    text("chk.BACKBONE_CAP", lang, school=labels[school], sent=backbone_sent[school], cap=cap),
                 )
             )
     return found
@@ -432,13 +454,23 @@ def _option_violations(facts: _Facts) -> list[Violation]:
 # --------------------------------------------------------------------------- public API
 
 
-def validate(problem: Problem, plan: RotationResult | Iterable[Move]) -> list[Violation]:
+def validate(problem: Problem, plan: RotationResult | Iterable[Move], lang: str = "en") -> list[Violation]:
     """Every hard rule (H1–H8) and HR option the plan's moves break; empty when the plan is valid.
 
-    ``plan`` is a ``RotationResult`` or just its moves; only the moves are read.
+    ``plan`` is a ``RotationResult`` or just its moves; only the moves are read. The messages are in
+    ``lang`` ("en" or "zh"); ``Violation.rule`` and ``county`` are the same in both.
     """
+    check_lang(lang)
     facts = _Facts.build(problem, _moves_of(plan))
-    return [*_check_moves(facts), *_compliance_violations(facts, _compliance(facts)), *_option_violations(facts)]
+    return _violations(facts, _compliance(facts), lang)
+
+
+def _violations(facts: _Facts, report: Mapping[str, Mapping[str, Mapping[str, Any]]], lang: str) -> list[Violation]:
+    return [
+        *_check_moves(facts, lang),
+        *_compliance_violations(facts, report, lang),
+        *_option_violations(facts, lang),
+    ]
 
 
 def metrics(problem: Problem, moves: Iterable[Move]) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
@@ -466,11 +498,17 @@ def compliance(problem: Problem, moves: Iterable[Move]) -> dict[str, dict[str, d
 # --------------------------------------------------------------------------- report for the command line
 
 
-def run_check(instance_path: str | PathLike[str], plan_path: str | PathLike[str], out: TextIO | None = None) -> int:
+def run_check(
+    instance_path: str | PathLike[str],
+    plan_path: str | PathLike[str],
+    out: TextIO | None = None,
+    lang: str = "en",
+) -> int:
     """Check a plan file against an instance file and write a report for a person to ``out`` (stdout).
 
-    The report lists the violations one per line with their rule codes, then the difference
-    coefficients before → after per county, stage and indicator, then the H3–H8 summary per county.
+    The report, in ``lang`` ("en" or "zh"), lists the violations one per line with their rule codes,
+    then the difference coefficients before → after per county, stage and indicator, then the H3–H8
+    summary per county.
 
     Exit codes:
     - 0 the plan is ``optimal`` or ``feasible`` and breaks no rule;
@@ -480,89 +518,109 @@ def run_check(instance_path: str | PathLike[str], plan_path: str | PathLike[str]
       status and explanation are printed, and whatever moves it holds are still checked and
       reported, but the violations do not change the exit code.
     """
+    check_lang(lang)
     out = sys.stdout if out is None else out
     try:
         problem = load_problem(instance_path)
     except ProblemError as exc:
-        out.write(f"cannot read instance {instance_path}: {exc}\n")
+        out.write(text("rep.cannot_read_instance", lang, path=instance_path, error=exc) + "\n")
         return EXIT_UNREADABLE
     try:
         plan = load_plan(plan_path)
     except ProblemError as exc:
-        out.write(f"cannot read plan {plan_path}: {exc}\n")
+        out.write(text("rep.cannot_read_plan", lang, path=plan_path, error=exc) + "\n")
         return EXIT_UNREADABLE
 
     facts = _Facts.build(problem, plan.moves)
     report = _compliance(facts)
-    violations = [*_check_moves(facts), *_compliance_violations(facts, report), *_option_violations(facts)]
+    violations = _violations(facts, report, lang)
     has_plan = plan.status in ("optimal", "feasible")
+    status = status_name(plan.status, lang)
 
     out.write(
-        f"instance: {problem.name} ({len(problem.schools)} schools, {len(problem.teachers)} teachers, "
-        f"counties: {len(report)})\n"
+        text(
+            "rep.instance",
+            lang,
+            name=problem.name,
+            schools=len(problem.schools),
+            teachers=len(problem.teachers),
+            counties=len(report),
+        )
+        + "\n"
     )
-    out.write(f"plan: status {plan.status}, {len(plan.moves)} moves\n")
+    out.write(text("rep.plan", lang, status=status, moves=len(plan.moves)) + "\n")
     if not has_plan:
         for line in plan.infeasibility:
             out.write(f"  {line}\n")
-    out.write(f"\nviolations: {len(violations) or 'none'}\n")
+    summary = text("rep.violations", lang, count=len(violations)) if violations else text("rep.violations_none", lang)
+    out.write(f"\n{summary}\n")
     for violation in violations:
         out.write(f"  {violation}\n")
-    _write_metrics(out, metrics(problem, plan.moves))
-    _write_compliance(out, report)
-    for note in _claims_that_differ(problem, plan):
-        out.write(f"note: {note}\n")
+    _write_metrics(out, metrics(problem, plan.moves), lang)
+    _write_compliance(out, report, lang)
+    for note in _claims_that_differ(problem, plan, lang):
+        out.write(text("rep.note", lang, note=note) + "\n")
 
     if not has_plan:
-        out.write(f"\nresult: no plan (status {plan.status})\n")
+        out.write("\n" + text("rep.result.no_plan", lang, status=status) + "\n")
         return EXIT_NO_PLAN
-    out.write(f"\nresult: {'OK, every hard rule holds' if not violations else f'{len(violations)} violation(s)'}\n")
+    result = text("rep.result.violations", lang, count=len(violations)) if violations else text("rep.result.ok", lang)
+    out.write(f"\n{result}\n")
     return EXIT_VIOLATIONS if violations else EXIT_OK
 
 
-def _write_metrics(out: TextIO, values: Mapping[str, Mapping[str, Mapping[str, Mapping[str, float]]]]) -> None:
-    out.write("\ndifference coefficients (before -> after):\n")
+def _write_metrics(
+    out: TextIO, values: Mapping[str, Mapping[str, Mapping[str, Mapping[str, float]]]], lang: str = "en"
+) -> None:
+    out.write("\n" + text("rep.metrics", lang) + "\n")
     for county, stages in values["after"].items():
         if not stages:
-            out.write(f"  {county}: no coefficient (fewer than two schools with 50+ pupils in a stage)\n")
+            out.write("  " + text("rep.no_coefficient", lang, county=county) + "\n")
         for stage, after in stages.items():
             before = values["before"][county][stage]
-            cells = "  ".join(f"{ind} {before[ind]:.4f} -> {after[ind]:.4f}" for ind in rules.INDICATORS)
-            out.write(f"  {county} {stage}: {cells}\n")
+            cells = "  ".join(
+                text("rep.metrics_cell", lang, indicator=ind, before=before[ind], after=after[ind])
+                for ind in rules.INDICATORS
+            )
+            row = text("rep.metrics_row", lang, county=county, stage=stage_name(stage, lang), cells=cells)
+            out.write(f"  {row}\n")
 
 
-def _write_compliance(out: TextIO, report: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
-    out.write("\ncompliance:\n")
+def _write_compliance(out: TextIO, report: Mapping[str, Mapping[str, Mapping[str, Any]]], lang: str = "en") -> None:
+    out.write("\n" + text("rep.compliance", lang) + "\n")
     for county, r in report.items():
         h3, h4 = r["H3"], r["H4"]
-        maximum = "no maximum" if h3["max"] is None else f"max {h3['max']}"
+        maximum = text("rep.H3.no_max", lang) if h3["max"] is None else text("rep.H3.max", lang, max=h3["max"])
         h8 = (
-            f"{sum(not row['ok'] for row in r['H8']['indicators'])} of {len(r['H8']['indicators'])} "
-            "coefficients over the limit and not improved"
+            text(
+                "rep.H8",
+                lang,
+                count=sum(not row["ok"] for row in r["H8"]["indicators"]),
+                total=len(r["H8"]["indicators"]),
+            )
             if r["H8"]["applies"]
-            else "no cv_limit given"
+            else text("rep.H8.none", lang)
         )
         lines = {
-            "H3": f"{h3['moves']} moves (min {h3['min']}, {maximum}; {h3['eligible']} eligible)",
-            "H4": f"{h4['backbone_movers']} backbone movers (needed {h4['needed']})",
-            "H5": f"{len(r['H5']['outside'])} of {r['H5']['schools']} schools outside the headcount band",
-            "H6": f"{len(r['H6']['over'])} of {r['H6']['schools']} schools over the outflow cap",
-            "H7": f"{len(r['H7']['lost'])} of {r['H7']['checked']} required subjects lost",
+            "H3": text("rep.H3", lang, moves=h3["moves"], min=h3["min"], maximum=maximum, eligible=h3["eligible"]),
+            "H4": text("rep.H4", lang, backbone=h4["backbone_movers"], needed=h4["needed"]),
+            "H5": text("rep.H5", lang, count=len(r["H5"]["outside"]), schools=r["H5"]["schools"]),
+            "H6": text("rep.H6", lang, count=len(r["H6"]["over"]), schools=r["H6"]["schools"]),
+            "H7": text("rep.H7", lang, count=len(r["H7"]["lost"]), checked=r["H7"]["checked"]),
             "H8": h8,
         }
-        out.write(f"  {county}:\n")
-        out.writelines(f"    {rule} {'ok    ' if r[rule]['ok'] else 'FAILED'} {text}\n" for rule, text in lines.items())
+        ok, failed = text("rep.ok", lang), text("rep.failed", lang)
+        out.write("  " + text("rep.county", lang, county=county) + "\n")
+        out.writelines(f"    {rule} {ok if r[rule]['ok'] else failed} {line}\n" for rule, line in lines.items())
 
 
-def _claims_that_differ(problem: Problem, plan: RotationResult) -> list[str]:
+def _claims_that_differ(problem: Problem, plan: RotationResult, lang: str = "en") -> list[str]:
     """Where the plan's own ``excluded`` or ``metrics`` disagree with the recomputation (informational only)."""
     notes = []
     actual_excluded = rules.excluded(problem)
     if plan.excluded and dict(plan.excluded) != actual_excluded:
         wrong = sorted(set(plan.excluded.items()) ^ set(actual_excluded.items()))
-        notes.append(
-            f"the plan's 'excluded' differs from the recomputation for {len(wrong)} entries (first: {wrong[0][0]})"
-        )
+        notes.append(text("rep.note.excluded", lang, count=len(wrong), first=wrong[0][0]))
     recomputed = metrics(problem, plan.moves)
     for when, counties in recomputed.items():
         for county, stages in counties.items():
@@ -571,7 +629,16 @@ def _claims_that_differ(problem: Problem, plan: RotationResult) -> list[str]:
                     claim = _dig(plan.metrics, when, county, stage, indicator)
                     if isinstance(claim, int | float) and abs(claim - value) > CLAIM_TOLERANCE:
                         notes.append(
-                            f"the plan claims {when} {county} {stage} {indicator} = {claim}; recomputed {value:.4f}"
+                            text(
+                                "rep.note.claim",
+                                lang,
+                                when=text(f"when.{when}", lang),
+                                county=county,
+                                stage=stage_name(stage, lang),
+                                indicator=indicator,
+                                claim=claim,
+                                value=value,
+                            )
                         )
     return notes
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from scheduling import rules
+from scheduling import messages, rules
+from scheduling.messages import text
 from scheduling.model import distance_km
 from scheduling.problem import Move, Problem, RotationResult, Teacher
 
@@ -21,8 +22,14 @@ def _per_100(count: int, pupils: int) -> float:
     return 100 * count / pupils if pupils else 0.0
 
 
-def assemble(problem: Problem, outcomes: list, *, workers: int, seed: int, wall_s: float) -> RotationResult:
-    """One ``RotationResult`` from the counties' outcomes (see ``scheduling.solve.CountyOutcome``)."""
+def assemble(
+    problem: Problem, outcomes: list, *, workers: int, seed: int, wall_s: float, lang: str = "en"
+) -> RotationResult:
+    """One ``RotationResult`` from the counties' outcomes (see ``scheduling.solve.CountyOutcome``).
+
+    Every sentence (reasons, stays, infeasibility) is in ``lang``; the outcomes' infeasibility
+    sentences and notes must already be in it.
+    """
     import ortools
 
     from scheduling import check
@@ -35,17 +42,21 @@ def assemble(problem: Problem, outcomes: list, *, workers: int, seed: int, wall_
     infeasibility = []
     for o in outcomes:
         if o.status == "infeasible":
-            infeasibility += [f"{o.county}: {line}" if several else line for line in o.infeasibility]
+            infeasibility += [
+                text("inf.county", lang, county=o.county, line=line) if several else line for line in o.infeasibility
+            ]
     bare = [Move(t, a, b) for t, a, b in moves_raw]
     placement = rules.apply_moves(problem, bare)
     before = rules.counts_by_school(problem, rules.initial_placement(problem))
     after = rules.counts_by_school(problem, placement)
     metrics = check.metrics(problem, bare)
     teachers = {t.id: t for t in problem.teachers}
-    moves = tuple(
-        Move(m.teacher, m.from_school, m.to_school, tuple(move_reasons(problem, teachers[m.teacher], m, before, after)))
-        for m in bare
-    )
+    labels = messages.school_labels(problem.schools, lang)
+    moves = []
+    for m in bare:
+        pairs = _move_explanation(problem, teachers[m.teacher], m, before, after, lang, labels)
+        reasons = tuple(reason for reason, _ in pairs)
+        moves.append(Move(m.teacher, m.from_school, m.to_school, reasons, tuple(fact for _, fact in pairs)))
     objective = sum(v * v for stages in metrics["after"].values() for inds in stages.values() for v in inds.values())
     bounds = [o.bound for o in outcomes if o.bound is not None]
     bound = None
@@ -62,6 +73,7 @@ def assemble(problem: Problem, outcomes: list, *, workers: int, seed: int, wall_
         "workers": workers,
         "seed": seed,
         "ortools": ortools.__version__,
+        "lang": lang,
         "counties": {
             o.county: {
                 "status": o.status,
@@ -74,28 +86,58 @@ def assemble(problem: Problem, outcomes: list, *, workers: int, seed: int, wall_
     }
     return RotationResult(
         status=status,
-        moves=moves,
+        moves=tuple(moves),
         excluded=rules.excluded(problem),
         metrics=metrics,
         solver=solver,
         infeasibility=tuple(infeasibility),
-        stays=stay_reasons(problem, bare, outcomes) if has_plan else {},
+        stays=stay_reasons(problem, bare, outcomes, lang) if has_plan else {},
         schools=school_figures(problem, bare, before, after),
         compliance=check.compliance(problem, bare) if has_plan else {},
     )
 
 
-def move_reasons(problem: Problem, teacher: Teacher, move: Move, before: dict, after: dict) -> list[str]:
+def move_reasons(
+    problem: Problem, teacher: Teacher, move: Move, before: dict, after: dict, lang: str = "en"
+) -> list[str]:
     """Why this teacher and this destination, in short sentences with the numbers."""
+    return [reason for reason, _ in _move_explanation(problem, teacher, move, before, after, lang)]
+
+
+def move_facts(problem: Problem, teacher: Teacher, move: Move, before: dict, after: dict) -> list[dict[str, Any]]:
+    """The reasons of ``move_reasons`` as small dicts, one per reason and in the same order."""
+    return [fact for _, fact in _move_explanation(problem, teacher, move, before, after, "en")]
+
+
+def _move_explanation(
+    problem: Problem,
+    teacher: Teacher,
+    move: Move,
+    before: dict,
+    after: dict,
+    lang: str,
+    labels: dict[str, str] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """(sentence in ``lang``, fact) pairs: eligibility, areas, indicators, backbone, HR, wish, distance."""
     schools = {s.id: s for s in problem.schools}
+    labels = labels if labels is not None else messages.school_labels(problem.schools, lang)
     origin, dest = schools[move.from_school], schools[move.to_school]
     policy = problem.policy
-    reasons = [
+    age = problem.year - teacher.birth_year
+    out: list[tuple[str, dict[str, Any]]] = [
         (
-            f"E1–E3 met: {teacher.years_at_school} years at the school (≥ {policy.min_years_at_school}), "
-            f"aged {problem.year - teacher.birth_year}"
+            text("reason.eligible", lang, years=teacher.years_at_school, required=policy.min_years_at_school, age=age),
+            {"rule": "E1-E3", "years": teacher.years_at_school, "required": policy.min_years_at_school, "age": age},
         ),
-        f"{origin.area} → {dest.area} (two-way exchange)",
+        (
+            text(
+                "reason.areas",
+                lang,
+                origin=messages.area_name(origin.area, lang),
+                dest=messages.area_name(dest.area, lang),
+            ),
+            {"rule": "H2", "from_area": origin.area, "to_area": dest.area},
+        ),
     ]
     flags = rules.indicator_flags(teacher)
     stage = teacher.stage
@@ -108,32 +150,51 @@ def move_reasons(problem: Problem, teacher: Teacher, move: Move, before: dict, a
                 continue
             b = _per_100(before[school.id][stage][indicator], pupils)
             a = _per_100(after[school.id][stage][indicator], pupils)
-            reasons.append(f"{indicator} at {school.id}: {b:.2f} → {a:.2f} per 100 pupils")
+            out.append(
+                (
+                    text(
+                        f"reason.{indicator}",
+                        lang,
+                        school=labels[school.id],
+                        before=messages.per100(b),
+                        after=messages.per100(a),
+                    ),
+                    {"indicator": indicator, "school": school.id, "before": round(b, 2), "after": round(a, 2)},
+                )
+            )
     if not any(flags.values()):
-        reasons.append("counts towards H3's minimum and the headcount balance (no L1–L3 indicator)")
+        out.append((text("reason.no_indicator", lang), {"rule": "H3"}))
     if teacher.is_backbone:
-        reasons.append(f"backbone ({teacher.backbone}): counts towards H4")
+        out.append(
+            (
+                text("reason.backbone", lang, level=messages.backbone_name(teacher.backbone, lang)),
+                {"rule": "H4", "backbone": teacher.backbone},
+            )
+        )
     if any(p.teacher == teacher.id and p.to == dest.id for p in problem.options.pin):
-        reasons.append("pinned by HR")
+        out.append((text("reason.pinned", lang), {"pinned": True}))
     if (origin.id, dest.id) in problem.options.pairs or (dest.id, origin.id) in problem.options.pairs:
-        reasons.append("paired schools")
+        out.append((text("reason.paired", lang), {"paired": True}))
     if dest.id in teacher.wishes:
-        reasons.append(f"wish {teacher.wishes.index(dest.id) + 1}")
+        rank = teacher.wishes.index(dest.id) + 1
+        out.append((text("reason.wish", lang, rank=rank), {"wish": rank}))
     elif teacher.wishes:
-        reasons.append(f"not among the teacher's {len(teacher.wishes)} wishes")
+        count = len(teacher.wishes)
+        out.append((text("reason.not_wished", lang, count=count), {"wish": None, "wishes": count}))
     else:
-        reasons.append("no wishes given")
-    km = distance_km(origin, dest)
-    if km is not None:
-        reasons.append(f"{km:.1f} km")
-    return reasons
+        out.append((text("reason.no_wishes", lang), {"wishes": 0}))
+    distance = distance_km(origin, dest)
+    if distance is not None:
+        out.append((text("reason.km", lang, km=messages.km(distance)), {"km": round(distance, 1)}))
+    return out
 
 
-def stay_reasons(problem: Problem, moves: list[Move], outcomes: list) -> dict[str, str]:
+def stay_reasons(problem: Problem, moves: list[Move], outcomes: list, lang: str = "en") -> dict[str, str]:
     """A reason for every teacher who does not move: the exclusion rule, an HR option or a binding rule."""
     policy = problem.policy
     options = problem.options
     schools = {s.id: s for s in problem.schools}
+    labels = messages.school_labels(problem.schools, lang)
     moved = {m.teacher for m in moves}
     sent = Counter(m.from_school for m in moves)
     teachers = {t.id: t for t in problem.teachers}
@@ -151,34 +212,31 @@ def stay_reasons(problem: Problem, moves: list[Move], outcomes: list) -> dict[st
         if t.id in moved:
             continue
         if rules.exclusion_reason(t, policy, problem.year):
-            reasons[t.id] = rules.exclusion_text(t, problem.policy, problem.year)
+            reasons[t.id] = rules.exclusion_text(t, problem.policy, problem.year, lang)
             continue
         origin = schools[t.school]
+        label = labels[t.school]
         cap = rules.max_outflow(headcount[t.school], policy.max_outflow_share)
         if t.id in options.forbid_teachers:
-            reasons[t.id] = "HR: may not move this round"
+            reasons[t.id] = text("stay.hr_teacher", lang)
         elif t.school in options.forbid_schools:
-            reasons[t.id] = f"HR: {t.school} takes no part in exchanges this round"
+            reasons[t.id] = text("stay.hr_school", lang, school=label)
         elif not _has_destination(t, origin, problem, cache):
-            reasons[t.id] = f"H2: no school of another area class in the county teaches {t.stage}"
+            reasons[t.id] = text("stay.H2", lang, stage=messages.stage_name(t.stage, lang))
         elif sent[t.school] >= cap:
-            reasons[t.id] = f"H6: {t.school} already sends {sent[t.school]}, its most ({cap})"
+            reasons[t.id] = text("stay.H6", lang, school=label, sent=sent[t.school], cap=cap)
         elif t.subject in origin.required_subjects and subject_after[(t.school, t.subject)] <= 1:
-            reasons[t.id] = f"H7: {t.school}'s only remaining {t.subject} teacher ({t.subject} is required)"
+            reasons[t.id] = text("stay.H7", lang, school=label, subject=t.subject)
         elif (
             t.is_backbone
             and t.school in options.max_backbone_loss
             and backbone_sent[t.school] >= options.max_backbone_loss[t.school]
         ):
-            reasons[t.id] = f"HR: {t.school} may lose at most {options.max_backbone_loss[t.school]} backbone teachers"
+            reasons[t.id] = text("stay.hr_backbone", lang, school=label, cap=options.max_backbone_loss[t.school])
         else:
             county = origin.county
             fewest, most = rules.move_bounds(eligible[county], policy.rotation_share, policy.max_rotation_share)
-            reasons[t.id] = (
-                f"not needed: {by_county[county]} moves already meet H3 ({fewest}"
-                f"{'' if most is None else f'–{most}'}) and H4, and other movers balance the "
-                f"indicators better or at lower cost"
-            )
+            reasons[t.id] = text("stay.not_needed", lang, moves=by_county[county], bounds=messages.span(fewest, most))
     return reasons
 
 

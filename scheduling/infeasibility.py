@@ -21,21 +21,15 @@ import time
 from collections import defaultdict
 
 from scheduling import rules
+from scheduling.messages import area_name, join, percent, school_labels, stage_name, text
 from scheduling.model import CountyData, admissible
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:g} %"
-
-
-def _pin_conflicts(data: CountyData) -> list[str]:
+def _pin_conflicts(data: CountyData, lang: str) -> list[str]:
     problem = data.problem
     options = problem.options
     schools = {s.id: s for s in problem.schools}
+    labels = school_labels(problem.schools, lang)
     teacher = data.teacher
     found = []
     seen: dict[str, str] = {}
@@ -44,43 +38,42 @@ def _pin_conflicts(data: CountyData) -> list[str]:
             continue
         t = teacher[pin.teacher]
         origin, dest = schools[t.school], schools[pin.to]
-        head = f"HR pins {t.id} to {pin.to}, but"
+        head = {"teacher": t.id, "dest": labels[pin.to]}
         if pin.teacher in seen and seen[pin.teacher] != pin.to:
-            found.append(f"{head} also to {seen[pin.teacher]}: H1 lets a teacher move at most once.")
+            found.append(text("inf.pin.twice", lang, **head, other=labels[seen[pin.teacher]]))
         seen[pin.teacher] = pin.to
         if pin.teacher in data.excluded:
-            found.append(
-                f"{head} H1 lets only eligible teachers move and {t.id} is not eligible "
-                f"({rules.exclusion_text(t, data.problem.policy, data.problem.year)})."
-            )
+            why = rules.exclusion_text(t, problem.policy, problem.year, lang)
+            found.append(text("inf.pin.ineligible", lang, **head, why=why))
         elif dest.county != origin.county:
-            found.append(
-                f"{head} {pin.to} is in {dest.county} and {t.id} works in {origin.county}: "
-                f"H2 keeps moves inside the county."
-            )
+            found.append(text("inf.pin.county", lang, **head, dest_county=dest.county, origin_county=origin.county))
         elif not admissible(t, origin, dest):
             why = (
-                "it is the teacher's own school"
+                text("inf.pin.why_own", lang)
                 if dest.id == origin.id
-                else f"both schools are {origin.area}"
+                else text("inf.pin.why_same_area", lang, area=area_name(origin.area, lang))
                 if dest.area == origin.area
-                else f"{pin.to} has no {t.stage} pupils"
+                else text("inf.pin.why_no_stage", lang, dest=labels[pin.to], stage=stage_name(t.stage, lang))
             )
-            found.append(
-                f"{head} H2 requires a move between two area classes to a school teaching the teacher's stage: {why}."
-            )
+            found.append(text("inf.pin.h2", lang, **head, why=why))
         elif pin.teacher in options.forbid_teachers:
-            found.append(f"{head} HR also forbids {t.id} to move this round.")
+            found.append(text("inf.pin.forbidden_teacher", lang, **head))
         elif t.school in options.forbid_schools or pin.to in options.forbid_schools:
             closed = t.school if t.school in options.forbid_schools else pin.to
-            found.append(f"{head} HR also closes {closed} to exchanges this round.")
+            found.append(text("inf.pin.closed", lang, **head, closed=labels[closed]))
         elif any(f.teacher == t.id and f.to == pin.to for f in options.forbid_moves):
-            found.append(f"{head} HR also forbids exactly this move.")
+            found.append(text("inf.pin.forbidden_move", lang, **head))
     pinned = len({p.teacher for p in options.pin if p.teacher in teacher})
     if data.most is not None and pinned > data.most:
         found.append(
-            f"HR pins {_n(pinned, 'move')}, but H3 allows at most {data.most} "
-            f"({_pct(data.problem.policy.max_rotation_share or 0)} of {len(data.eligible)} eligible)."
+            text(
+                "inf.pin.too_many",
+                lang,
+                pinned=pinned,
+                most=data.most,
+                share=percent(problem.policy.max_rotation_share or 0),
+                eligible=len(data.eligible),
+            )
         )
     return found
 
@@ -101,71 +94,53 @@ def leaving_capacity(data: CountyData, backbone_only: bool = False) -> dict[str,
     return result
 
 
-def precheck(data: CountyData) -> list[str]:
-    """Conflicts visible by arithmetic alone, as sentences; empty when none is found."""
-    found = _pin_conflicts(data)
+def precheck(data: CountyData, lang: str = "en") -> list[str]:
+    """Conflicts visible by arithmetic alone, as sentences in ``lang``; empty when none is found."""
+    found = _pin_conflicts(data, lang)
     if found:
         return found
     policy = data.problem.policy
     eligible = len(data.eligible)
     with_dest = sum(1 for t in data.movable if data.destinations.get(t.id))
     capacity = sum(leaving_capacity(data).values())
-    need = (
-        f"H3 needs at least {_n(data.fewest, 'move')} ({_pct(policy.rotation_share)} of {eligible} eligible teachers)"
-    )
+    need = text("inf.need", lang, fewest=data.fewest, share=percent(policy.rotation_share), eligible=eligible)
     if data.fewest > with_dest:
         barred = len(data.eligible) - len(data.movable)
-        extra = f"; HR options keep {barred} more at home" if barred else ""
-        return [
-            (
-                f"{need}, but only {with_dest} eligible teachers have a school they may go to "
-                f"(H2: another area class in the county, with pupils in their stage{extra})."
-            )
-        ]
+        extra = text("inf.no_destination.barred", lang, count=barred) if barred else ""
+        return [text("inf.no_destination", lang, need=need, count=with_dest, extra=extra)]
     if data.fewest > capacity:
-        return [
-            (
-                f"{need}, but H6 lets the schools send at most {capacity} of their eligible teachers in all "
-                f"(each school at most {_pct(policy.max_outflow_share)} of its staff, at least 1)."
-            )
-        ]
-    found = _area_capacity(data, need)
+        return [text("inf.h6_capacity", lang, need=need, capacity=capacity, share=percent(policy.max_outflow_share))]
+    found = _area_capacity(data, need, lang)
     if found:
         return found
     backbone_cap = sum(leaving_capacity(data, backbone_only=True).values())
     backbone_total = sum(1 for t in data.eligible if t.is_backbone)
     needed = data.backbone_needed(data.fewest)
     if needed > backbone_cap:
-        base = (
-            f"{_pct(policy.backbone_share)} of at least {data.fewest} moves"
-            if policy.backbone_share_base == "moves"
-            else f"{_pct(policy.backbone_share)} of {eligible} eligible"
-        )
-        limits = []
+        where = ""
         if backbone_cap < backbone_total:
-            limits.append(
-                "within each school's H6 outflow cap"
-                + (" and HR's backbone caps" if data.problem.options.max_backbone_loss else "")
-            )
-        where = f" ({'; '.join(limits)})" if limits else ""
-        rule = "H4 and H3 need" if policy.backbone_share_base == "moves" else "H4 needs"
-        return [
-            (
-                f"{rule} at least {needed} backbone movers ({base}); only {backbone_cap} eligible backbone "
-                f"teachers can move{where}, of {backbone_total} eligible backbone teachers."
-            )
-        ]
+            where = text("inf.h4_where.h6_hr" if data.problem.options.max_backbone_loss else "inf.h4_where.h6", lang)
+        numbers = {
+            "needed": needed,
+            "share": percent(policy.backbone_share),
+            "capacity": backbone_cap,
+            "total": backbone_total,
+            "where": where,
+        }
+        if policy.backbone_share_base == "moves":
+            return [text("inf.h4_moves", lang, fewest=data.fewest, **numbers)]
+        return [text("inf.h4_eligible", lang, eligible=eligible, **numbers)]
     return []
 
 
-_AREA_NAMES = {"urban": "urban (城区)", "town": "town (镇区)", "rural": "rural (乡村)"}
+_AREAS = ("urban", "town", "rural")
 
 
-def _area_capacity(data: CountyData, need: str) -> list[str]:
+def _area_capacity(data: CountyData, need: str, lang: str) -> list[str]:
     """H2 × H5 × H6: every move has its two ends in two different area classes, so the moves are at
     most what the smaller classes can send and receive within their bands and outflow caps."""
     out_max = leaving_capacity(data)
-    capacity = dict.fromkeys(_AREA_NAMES, 0)
+    capacity = dict.fromkeys(_AREAS, 0)
     schools = defaultdict(int)
     for s in data.schools:
         sends = out_max.get(s.id, 0)
@@ -177,63 +152,55 @@ def _area_capacity(data: CountyData, need: str) -> list[str]:
     most = min(total // 2, capacity[others[0]] + capacity[others[1]])
     if data.fewest <= most:
         return []
-    names = " and ".join(_AREA_NAMES[a].split()[0] for a in others)
+    names = text("join.and", lang, first=area_name(others[0], lang), second=area_name(others[1], lang))
     return [
-        (
-            f"{need}, but every move joins two different area classes (H2), and the "
-            f"{schools[others[0]] + schools[others[1]]} {names} schools can take part in at most {most} moves "
-            f"in all within their headcount bands (H5) and outflow caps (H6); {schools[largest]} of the "
-            f"{len(data.schools)} schools are {largest}."
+        text(
+            "inf.area_capacity",
+            lang,
+            need=need,
+            small=schools[others[0]] + schools[others[1]],
+            names=names,
+            most=most,
+            large=schools[largest],
+            total=len(data.schools),
+            largest=area_name(largest, lang),
         )
     ]
 
 
-def sentence(data: CountyData, rule: str) -> str:
-    """One rule of a conflicting set, in words, with this county's numbers."""
+def sentence(data: CountyData, rule: str, lang: str = "en") -> str:
+    """One rule of a conflicting set, in words in ``lang``, with this county's numbers."""
     policy = data.problem.policy
     eligible = len(data.eligible)
     if rule == "H3-min":
-        return (
-            f"H3 needs at least {_n(data.fewest, 'move')} ({_pct(policy.rotation_share)} of {eligible} "
-            f"eligible teachers, rounded up)."
-        )
+        return text("inf.H3-min", lang, fewest=data.fewest, share=percent(policy.rotation_share), eligible=eligible)
     if rule == "H3-max":
-        return (
-            f"H3 allows at most {_n(data.most, 'move')} ({_pct(policy.max_rotation_share or 0)} of {eligible} "
-            f"eligible teachers, rounded down)."
+        return text(
+            "inf.H3-max", lang, most=data.most, share=percent(policy.max_rotation_share or 0), eligible=eligible
         )
     if rule == "H4":
         movable = sum(1 for t in data.movable if t.is_backbone and data.destinations.get(t.id))
-        base = "of the movers" if policy.backbone_share_base == "moves" else f"of the {eligible} eligible"
-        return (
-            f"H4 needs backbone teachers (county level or above) to be at least {_pct(policy.backbone_share)} "
-            f"{base}; {movable} eligible backbone teachers can move."
-        )
+        share = percent(policy.backbone_share)
+        if policy.backbone_share_base == "moves":
+            return text("inf.H4.moves", lang, share=share, movable=movable)
+        return text("inf.H4.eligible", lang, share=share, eligible=eligible, movable=movable)
     if rule == "H5":
         tight = sum(1 for s, (low, high) in data.band.items() if high - data.headcount[s] <= 1)
-        return (
-            f"H5 keeps every school's headcount within ±{_pct(policy.headcount_band)} of today "
-            f"(at least ±1); {tight} of {len(data.schools)} schools may gain or lose only one teacher."
-        )
+        return text("inf.H5", lang, share=percent(policy.headcount_band), tight=tight, total=len(data.schools))
     if rule == "H6":
         capacity = sum(leaving_capacity(data).values())
-        return (
-            f"H6 lets each school send at most {_pct(policy.max_outflow_share)} of its teachers (at least 1): "
-            f"{capacity} eligible teachers in all can leave their schools."
-        )
+        return text("inf.H6", lang, share=percent(policy.max_outflow_share), capacity=capacity)
     if rule == "H7":
+        labels = school_labels(data.problem.schools, lang)
         alone = []
         for s in data.schools:
             for subject in s.required_subjects:
                 now = data.subjects[s.id].get(subject, 0)
                 movable = sum(1 for t in data.movable if t.school == s.id and t.subject == subject)
                 if now and movable == now:
-                    alone.append(f"{s.id} {subject}")
-        example = f" (e.g. {', '.join(alone[:3])})" if alone else ""
-        return (
-            f"H7 keeps at least one teacher of each required subject at every school that has one; "
-            f"at {_n(len(alone), 'school subject')} every such teacher is eligible to move{example}."
-        )
+                    alone.append(text("inf.H7.item", lang, school=labels[s.id], subject=subject))
+        example = text("inf.H7.example", lang, items=join(alone[:3], lang)) if alone else ""
+        return text("inf.H7", lang, count=len(alone), example=example)
     if rule == "H8":
         parts = []
         limits = policy.cv_limit or {}
@@ -241,23 +208,31 @@ def sentence(data: CountyData, rule: str) -> str:
             if g.stage not in limits:
                 continue
             cv = rules.cv_from_counts([g.pupils[s] for s in g.schools], [g.before[s] for s in g.schools])
-            parts.append(f"{g.stage} {g.indicator} {cv:.2f}")
-        limit_text = ", ".join(f"{stage} {value:g}" for stage, value in limits.items())
-        return (
-            f"H8 keeps each difference coefficient at or under its limit ({limit_text}), or no worse where it "
-            f"is above already; today: {'; '.join(parts)}."
+            parts.append(text("inf.H8.today", lang, stage=stage_name(g.stage, lang), indicator=g.indicator, cv=cv))
+        limit_text = join(
+            (text("inf.H8.limit", lang, stage=stage_name(stage, lang), limit=value) for stage, value in limits.items()),
+            lang,
         )
+        return text("inf.H8", lang, limits=limit_text, today=join(parts, lang, "semi"))
     if rule == "pin":
-        pins = [f"{tid} → {dest}" for tid, dest in data.pins.items()]
-        return f"HR pins {_n(len(pins), 'move')}: {', '.join(pins[:5])}{' …' if len(pins) > 5 else ''}."
+        labels = school_labels(data.problem.schools, lang)
+        pins = [text("inf.pin.item", lang, teacher=tid, dest=labels[dest]) for tid, dest in data.pins.items()]
+        return text("inf.pin", lang, count=len(pins), items=join(pins[:5], lang), more=" …" if len(pins) > 5 else "")
     if rule == "backbone-cap":
-        caps = [f"{s} at most {c}" for s, c in data.problem.options.max_backbone_loss.items() if s in data.band]
-        return f"HR caps the backbone teachers some schools may lose: {', '.join(caps[:5])}."
+        labels = school_labels(data.problem.schools, lang)
+        caps = [
+            text("inf.backbone-cap.item", lang, school=labels[s], cap=c)
+            for s, c in data.problem.options.max_backbone_loss.items()
+            if s in data.band
+        ]
+        return text("inf.backbone-cap", lang, items=join(caps[:5], lang))
     return rule
 
 
-def diagnose(problem, county: str, *, time_limit_s: float = 5.0, data: CountyData | None = None) -> list[str]:
-    """An irreducible set of conflicting rules for an infeasible county, one sentence each.
+def diagnose(
+    problem, county: str, *, time_limit_s: float = 5.0, data: CountyData | None = None, lang: str = "en"
+) -> list[str]:
+    """An irreducible set of conflicting rules for an infeasible county, one sentence each, in ``lang``.
 
     Returns an empty list when the county turns out feasible without pruning (the caller re-solves).
     """
@@ -267,7 +242,7 @@ def diagnose(problem, county: str, *, time_limit_s: float = 5.0, data: CountyDat
 
     deadline = time.monotonic() + time_limit_s
     data = data or county_data(problem, county)
-    found = precheck(data)
+    found = precheck(data, lang)
     if found:
         return found
     built = build_model(data, relaxable=True)
@@ -293,8 +268,11 @@ def diagnose(problem, county: str, *, time_limit_s: float = 5.0, data: CountyDat
             []
             if verdict is False
             else [
-                "The rules could not all be met, but the conflict could not be narrowed down in time: "
-                + " ".join(sentence(data, r) for r in core)
+                text(
+                    "inf.not_narrowed",
+                    lang,
+                    sentences=join((sentence(data, r, lang) for r in core), lang, "sentence"),
+                )
             ]
         )
     for rule in list(core):
@@ -303,4 +281,4 @@ def diagnose(problem, county: str, *, time_limit_s: float = 5.0, data: CountyDat
         trial_rules = [r for r in core if r != rule]
         if infeasible(trial_rules):
             core = trial_rules
-    return [sentence(data, r) for r in RULES if r in core]
+    return [sentence(data, r, lang) for r in RULES if r in core]

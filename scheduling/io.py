@@ -368,7 +368,12 @@ def _move_from_dict(value: object, where: str) -> Move:
         from_school=_field(d, "from", where, _as_str),
         to_school=_field(d, "to", where, _as_str),
         reasons=_field(d, "reasons", where, _str_list, ()),
+        facts=_field(d, "facts", where, _facts, ()),
     )
+
+
+def _facts(value: object, where: str) -> tuple[dict[str, Any], ...]:
+    return tuple(_as_object(item, f"{where}[{i}]") for i, item in enumerate(_as_list(value, where)))
 
 
 def result_from_dict(d: Mapping[str, Any]) -> RotationResult:
@@ -400,10 +405,7 @@ def result_to_dict(result: RotationResult) -> dict[str, Any]:
     d: dict[str, Any] = {
         "format": PLAN_FORMAT,
         "status": result.status,
-        "moves": [
-            {"teacher": m.teacher, "from": m.from_school, "to": m.to_school, "reasons": list(m.reasons)}
-            for m in result.moves
-        ],
+        "moves": [_move_to_dict(m) for m in result.moves],
         "excluded": dict(result.excluded),
         "metrics": _plain(result.metrics),
         "solver": _plain(result.solver),
@@ -413,6 +415,18 @@ def result_to_dict(result: RotationResult) -> dict[str, Any]:
         value = getattr(result, key)
         if value:
             d[key] = _plain(value)
+    return d
+
+
+def _move_to_dict(move: Move) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "teacher": move.teacher,
+        "from": move.from_school,
+        "to": move.to_school,
+        "reasons": list(move.reasons),
+    }
+    if move.facts:
+        d["facts"] = _plain(move.facts)
     return d
 
 

@@ -193,10 +193,15 @@ class Problem:
 
 @dataclass(frozen=True)
 class Move:
+    """One exchange. ``reasons`` are sentences for people; ``facts`` the same reasons as small JSON-ready
+    dicts for programs that word them themselves (``{"rule": "E1", "years": 9, "required": 6}``,
+    ``{"indicator": "L2", "school": "LJ-P07", "before": 0.31, "after": 0.52}``, ``{"wish": 1}``, ``{"km": 12.3}``)."""
+
     teacher: str
     from_school: str
     to_school: str
     reasons: tuple[str, ...] = ()
+    facts: tuple[Mapping[str, object], ...] = field(default=(), hash=False)
 
 
 @dataclass(frozen=True)

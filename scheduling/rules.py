@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
+from scheduling.messages import text
 from scheduling.problem import STAGES, Move, Policy, Problem, Teacher
 
 #: The balance indicators moved by rotation (优质均衡 L1–L3).
@@ -80,19 +81,28 @@ def exclusion_reason(teacher: Teacher, policy: Policy, year: int) -> str | None:
     return None
 
 
-def exclusion_text(teacher: Teacher, policy: Policy, year: int) -> str:
-    """Why a teacher is not eligible in ``year``, in words with the numbers ("eligible" when they are)."""
+def exclusion_text(teacher: Teacher, policy: Policy, year: int, lang: str = "en") -> str:
+    """Why a teacher is not eligible in ``year``, in words with the numbers ("eligible" when they are).
+
+    ``lang`` is "en" or "zh" (see ``scheduling.messages``); the rule code leads in both.
+    """
     code = exclusion_reason(teacher, policy, year)
     if code == "E1":
-        return f"E1: {teacher.years_at_school} years at the school, {policy.min_years_at_school} required"
+        return text("excl.E1", lang, years=teacher.years_at_school, required=policy.min_years_at_school)
     if code == "E2":
-        return "E2: " + ("exempt this year (pregnancy, illness or hardship)" if teacher.exempt
-                         else "already on an exchange")
+        return text("excl.E2.exempt" if teacher.exempt else "excl.E2.on_exchange", lang)
     if code == "E3":
-        limit = policy.retirement_age[teacher.gender] - policy.retirement_buffer_years
-        return (f"E3: aged {year - teacher.birth_year} in {year}, near retirement (must be under {limit}: "
-                f"retirement age {policy.retirement_age[teacher.gender]} minus {policy.retirement_buffer_years})")
-    return "eligible"
+        retirement = policy.retirement_age[teacher.gender]
+        return text(
+            "excl.E3",
+            lang,
+            age=year - teacher.birth_year,
+            year=year,
+            limit=retirement - policy.retirement_buffer_years,
+            retirement=retirement,
+            buffer=policy.retirement_buffer_years,
+        )
+    return text("excl.eligible", lang)
 
 
 def excluded(problem: Problem) -> dict[str, str]:

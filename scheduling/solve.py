@@ -72,14 +72,24 @@ def default_workers() -> int:
 
 
 def solve(
-    problem: Problem, *, time_limit_s: float | None = None, workers: int | None = None, seed: int = 0
+    problem: Problem,
+    *,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    seed: int = 0,
+    lang: str = "en",
 ) -> RotationResult:
     """Propose the year's exchanges for every county of ``problem``; never raises on a hard instance.
 
     ``time_limit_s`` defaults to ``problem.policy.time_limit_s``; the answer comes within it (plus the
     time to write it). ``workers`` is the total number of CP-SAT threads (default: the cores, up to 8).
+    ``lang`` ("en" or "zh") is the language of every sentence of the plan (reasons, stays,
+    infeasibility, notes); it is recorded as ``solver["lang"]``. Rule codes lead in both.
     """
     from scheduling import explain
+    from scheduling.messages import check_lang
+
+    check_lang(lang)
 
     start = time.monotonic()
     limit = float(time_limit_s if time_limit_s is not None else problem.policy.time_limit_s)
@@ -103,6 +113,7 @@ def solve(
             workers=per_county_workers,
             seed=seed,
             deterministic_time=det_budget if workers == 1 else None,
+            lang=lang,
         )
 
     if concurrency == 1:
@@ -110,7 +121,7 @@ def solve(
     else:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             outcomes = list(pool.map(run, counties))
-    return explain.assemble(problem, outcomes, workers=workers, seed=seed, wall_s=time.monotonic() - start)
+    return explain.assemble(problem, outcomes, workers=workers, seed=seed, wall_s=time.monotonic() - start, lang=lang)
 
 
 class _Budget:
@@ -143,11 +154,13 @@ def solve_county(
     workers: int,
     seed: int,
     deterministic_time: float | None = None,
+    lang: str = "en",
 ) -> CountyOutcome:
-    """Solve one county within ``time_limit_s`` seconds of wall time."""
+    """Solve one county within ``time_limit_s`` seconds of wall time; sentences and notes in ``lang``."""
     from ortools.sat.python import cp_model
 
     from scheduling import greedy, infeasibility
+    from scheduling.messages import text
     from scheduling.model import SCALE, build_model, county_data
 
     start = time.monotonic()
@@ -156,7 +169,7 @@ def solve_county(
     pairs = sum(len(d) for d in data.destinations.values())
     if pairs > PRUNE_ABOVE:
         data = county_data(problem, county, max_destinations=MAX_DESTINATIONS)
-    conflicts = infeasibility.precheck(data)
+    conflicts = infeasibility.precheck(data, lang)
     if conflicts:
         return CountyOutcome(county, "infeasible", infeasibility=conflicts, wall_s=time.monotonic() - start)
 
@@ -170,6 +183,7 @@ def solve_county(
             workers=workers,
             seed=seed,
             deterministic_time=deterministic_time,
+            lang=lang,
         )
     built = build_model(data)
     _hint_plan(built, start_plan, seconds=min(2.0, 0.1 * time_limit_s))
@@ -192,18 +206,18 @@ def solve_county(
     outcome = CountyOutcome(county, "unknown")
     if status == cp_model.INFEASIBLE:
         left = max(0.5, deadline - time.monotonic())
-        outcome.infeasibility = infeasibility.diagnose(problem, county, time_limit_s=left)
+        outcome.infeasibility = infeasibility.diagnose(problem, county, time_limit_s=left, lang=lang)
         if outcome.infeasibility:
             outcome.status = "infeasible"
         else:  # infeasible only among the pruned destinations; no time left to search them all
-            outcome.notes.append("no plan among the pruned destinations; the full search did not finish in time")
+            outcome.notes.append(text("note.pruned_no_plan", lang))
         outcome.wall_s = time.monotonic() - start
         return outcome
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if start_plan and greedy.is_valid(data, start_plan):
             outcome.status = "feasible"
             outcome.moves = [(tid, data.teacher[tid].school, d) for tid, d in sorted(start_plan)]
-            outcome.notes.append("search found no plan in time; the greedy plan is returned")
+            outcome.notes.append(text("note.greedy", lang))
         outcome.wall_s = time.monotonic() - start
         return outcome
 
@@ -229,7 +243,7 @@ def solve_county(
     outcome.status = "optimal" if stage1_optimal and (stage2_optimal or not built.x) else "feasible"
     outcome.moves = [(tid, data.teacher[tid].school, d) for tid, d in sorted(chosen)]
     if data.pruned:
-        outcome.notes.append(f"destinations pruned to {MAX_DESTINATIONS} per teacher")
+        outcome.notes.append(text("note.pruned", lang, count=MAX_DESTINATIONS))
         if outcome.status == "optimal":
             outcome.status = "feasible"  # optimal only among the kept destinations
     outcome.wall_s = time.monotonic() - start
@@ -237,10 +251,19 @@ def solve_county(
 
 
 def _solve_by_lns(
-    data, plan, *, start: float, deadline: float, workers: int, seed: int, deterministic_time: float | None
+    data,
+    plan,
+    *,
+    start: float,
+    deadline: float,
+    workers: int,
+    seed: int,
+    deterministic_time: float | None,
+    lang: str = "en",
 ) -> CountyOutcome:
     from scheduling import lns
     from scheduling.greedy import is_valid
+    from scheduling.messages import text
 
     best, stats = lns.improve(
         data, plan, deadline=deadline, workers=workers, seed=seed, deterministic_time=deterministic_time
@@ -250,8 +273,7 @@ def _solve_by_lns(
     outcome = CountyOutcome(data.county, "feasible", objective=stats["end"])
     outcome.moves = [(tid, data.teacher[tid].school, d) for tid, d in sorted(best)]
     outcome.notes.append(
-        f"large county: greedy start (Σ CV² {stats['start']:.4f}) improved by "
-        f"{stats['iterations']} neighbourhood searches, {stats['accepted']} accepted"
+        text("note.lns", lang, start=stats["start"], iterations=stats["iterations"], accepted=stats["accepted"])
     )
     outcome.wall_s = time.monotonic() - start
     return outcome

@@ -82,8 +82,11 @@ def test_text_and_number_helpers():
 def test_school_labels_use_names_in_chinese_and_ids_where_ambiguous():
     problem = one_rule_county()
     assert messages.school_labels(problem.schools, "en") == {s.id: s.id for s in problem.schools}
-    schools = [replace(problem.schools[0], name="实验小学"), replace(problem.schools[1], name="实验小学"),
-               replace(problem.schools[2], name="建国小学")]
+    schools = [
+        replace(problem.schools[0], name="实验小学"),
+        replace(problem.schools[1], name="实验小学"),
+        replace(problem.schools[2], name="建国小学"),
+    ]
     labels = messages.school_labels(schools, "zh")
     assert labels == {"U1": "实验小学（U1）", "U2": "实验小学（U2）", "R1": "建国小学"}
     assert messages.school_labels(schools[2:], "zh", with_id=True) == {"R1": "建国小学（R1）"}
@@ -139,8 +142,16 @@ def test_run_check_report_in_chinese(tmp_path):
     out = stdio.StringIO()
     assert check.run_check(instance, plan, out=out, lang="zh") == check.EXIT_VIOLATIONS
     report = out.getvalue()
-    for line in ("方案：状态 最优，交流 1 人", "违规：", "H3 [C] 交流 1 人", "差异系数（交流前 → 交流后）：",
-                 "合规情况：", "H3 不符合", "H5 符合", "结论：1 处违规"):
+    for line in (
+        "方案：状态 最优，交流 1 人",
+        "违规：",
+        "H3 [C] 交流 1 人",
+        "差异系数（交流前 → 交流后）：",
+        "合规情况：",
+        "H3 不符合",
+        "H5 符合",
+        "结论：1 处违规",
+    ):
         assert line in report, line
     ids = {"U1", "U2", "R1", "T1", "J1", "O1"}
     assert not english_words(report, ids | {str(instance), str(plan), "one rule"})  # the instance name is data
