@@ -174,7 +174,7 @@ def _policy_message(error: policy.PolicyError, locale: str) -> str:
         return _("“%(name)s”不得低于“%(other)s”。", name=name,
                  other=setting_label(policy.BY_KEY["rotation_share"], locale))
     if setting.choices:
-        return _("“%(name)s”只能取以下值之一：%(choices)s。", name=name, choices="、".join(setting.choices))
+        return _("“%(name)s”只能取以下值之一：%(choices)s。", name=name, choices=_("、").join(setting.choices))
     if setting.minimum is not None and setting.maximum is not None:
         kind = _("整数") if setting.kind == "int" else _("数值")
         return _("“%(name)s”应为 %(min)s 至 %(max)s 之间的%(kind)s。", name=name, min=_num(setting.minimum),

@@ -97,7 +97,7 @@ def _blank(text) -> list[tuple[str, str]]:
 
 
 def school_choices(schools: list[School]) -> list[tuple[str, str]]:
-    return [(str(s.id), f"{s.name}（{s.code}）" if s.code else s.name) for s in schools]
+    return [(str(s.id), _("%(name)s（%(code)s）", name=s.name, code=s.code) if s.code else s.name) for s in schools]
 
 
 class SchoolForm(FlaskForm):

@@ -21,7 +21,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,7 +62,7 @@ from teachers.models import (
 )
 from teachers.models.enums import KIND_STAGES
 from teachers.records import history, idcard
-from teachers.rotation.adapter import eligible_teacher_ids
+from teachers.rotation.adapter import eligibility_text, eligible_teacher_ids, next_rotation_year
 
 #: Youngest age at which service may start (minimum legal working age).
 MIN_SERVICE_AGE = 16
@@ -478,6 +478,9 @@ class TeacherFacts:
     years_at_school: float | None  # None without history
     rural_years: float | None
     run_start: date | None
+    #: The next rotation year and why the teacher may or may not rotate then (None: rotation does not apply)
+    rotation_year: int | None = None
+    eligibility: str | None = None
 
 
 def teacher_facts(teacher: Teacher, today: date | None = None) -> TeacherFacts:
@@ -495,9 +498,13 @@ def teacher_facts(teacher: Teacher, today: date | None = None) -> TeacherFacts:
     )
 
 
-def teacher_detail(user: User, teacher_id: int, today: date | None = None) -> tuple[Teacher, TeacherFacts]:
+def teacher_detail(user: User, teacher_id: int, today: date | None = None,
+                   lang: str = "zh") -> tuple[Teacher, TeacherFacts]:
+    """The record, its derived values, and its standing for the next rotation in the reader's language."""
     teacher = get_teacher(user, teacher_id)
-    return teacher, teacher_facts(teacher, today)
+    facts = teacher_facts(teacher, today)
+    year = next_rotation_year(_today(today))
+    return teacher, replace(facts, rotation_year=year, eligibility=eligibility_text(teacher, year, lang=lang))
 
 
 def _date(data: dict[str, Any], key: str, today: date, *, required: bool = False) -> date | None:

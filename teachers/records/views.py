@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -110,7 +111,7 @@ def teacher_list():
 @bp.route("/teachers/<int:teacher_id>")
 @require("teacher.view")
 def teacher_detail(teacher_id: int):
-    teacher, facts = _fetch(services.teacher_detail, teacher_id)
+    teacher, facts = _fetch(services.teacher_detail, teacher_id, None, str(get_locale() or "zh"))
     return render_template("records/teacher_detail.html", teacher=teacher, facts=facts,
                            id_number=shown_id_number(current_user, teacher),
                            may_edit=can(current_user, "teacher.edit", teacher))

@@ -102,18 +102,32 @@ def _build(county: County, year: int, *, on: date | None, options: Options | Non
         school_code = code_of[t.working_school_id]
         if school_code not in in_problem:
             continue
-        solver_teachers.append(SolverTeacher(
-            id=t.staff_no, school=school_code, stage=t.stage.value, subject=t.subject,
-            gender=t.gender.value, birth_year=t.birth_date.year,
-            years_at_school=int(years_at_current_school(t.assignments, t.working_school_id, on)),
-            backbone=t.backbone.value,
-            above_required_degree=policy_defaults.above_required_degree(t.degree.value, t.stage.value, values),
-            exempt=bool(t.rotation_exempt) or t.status in EXEMPT_STATUSES,
-            on_exchange=t.status == TeacherStatus.ON_EXCHANGE or t.working_school_id != t.personnel_school_id,
-        ))
+        solver_teachers.append(_solver_teacher(t, school_code, values, on))
     problem = Problem(name=f"{county.name} {year}", year=year, policy=solver_policy(values),
                       schools=tuple(solver_schools), teachers=tuple(solver_teachers), options=options or Options())
     return problem, {t.staff_no: t for t in teachers}
+
+
+def _solver_teacher(t: Teacher, school_code: str, values: dict[str, Any], on: date) -> SolverTeacher:
+    return SolverTeacher(
+        id=t.staff_no, school=school_code, stage=t.stage.value, subject=t.subject,
+        gender=t.gender.value, birth_year=t.birth_date.year,
+        years_at_school=int(years_at_current_school(t.assignments, t.working_school_id, on)),
+        backbone=t.backbone.value,
+        above_required_degree=policy_defaults.above_required_degree(t.degree.value, t.stage.value, values),
+        exempt=bool(t.rotation_exempt) or t.status in EXEMPT_STATUSES,
+        on_exchange=t.status == TeacherStatus.ON_EXCHANGE or t.working_school_id != t.personnel_school_id,
+    )
+
+
+def eligibility_text(teacher: Teacher, year: int, lang: str = "zh") -> str | None:
+    """Why one teacher may or may not rotate in ``year`` (the solver's wording, E1–E3 first), or None
+    when rotation does not concern them (retired, or not a compulsory-education stage)."""
+    if teacher.stage not in ROTATION_STAGES or teacher.status == TeacherStatus.RETIRED:
+        return None
+    values = policy_defaults.effective(teacher.working_school.county.policy)
+    t = _solver_teacher(teacher, teacher.working_school.code, values, date(year, 9, 1))
+    return rules.exclusion_text(t, solver_policy(values), year, lang=lang)
 
 
 @dataclass(frozen=True)

@@ -365,3 +365,17 @@ def test_the_list_filters_teachers_eligible_for_a_rotation_year(app, client):
     assert "老教师" in everyone and "新教师" in everyone
     dashboard = client.get("/?year=2027").get_data(as_text=True)
     assert "/teachers?eligible=2027" in dashboard
+
+
+def test_a_teacher_sees_why_they_may_or_may_not_rotate(app, client):
+    county = f.county("说明县")
+    town = f.school(county, "镇小", area=Area.TOWN)
+    newcomer = f.teacher(town, "新教师", service_start=date(2024, 9, 1))
+    f.user("me", Role.TEACHER, teacher_obj=newcomer)
+    db.session.commit()
+    login(client, "me")
+    page = client.get(f"/teachers/{newcomer.id}").get_data(as_text=True)
+    assert re.search(r"E1：在本校任教 \d+ 年，需满 6 年", page)
+    client.post("/lang/en", data={"next": "/"})
+    page = client.get(f"/teachers/{newcomer.id}").get_data(as_text=True)
+    assert re.search(r"E1: \d+ years at the school, 6 required", page)
