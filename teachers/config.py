@@ -71,8 +71,10 @@ def load(app, test_config: dict | None) -> None:
     app.config.setdefault("REDIS_URL", os.environ.get("REDIS_URL"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
-    production = os.environ.get("APP_ENV", "").lower() == "production"
-    app.config.setdefault("SESSION_COOKIE_SECURE", production)
+    if os.environ.get("APP_ENV", "").lower() == "production" and "SESSION_COOKIE_SECURE" not in (test_config or {}):
+        # Flask's own default is False, so this must be set, not merely defaulted.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite enforces foreign keys only when asked; see extensions wiring in app.py.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
