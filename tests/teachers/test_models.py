@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timezone
+from datetime import UTC, date
 
 import pytest
 from sqlalchemy import text
@@ -80,4 +80,4 @@ def test_timestamps_come_back_in_utc(app):
     db.session.commit()
     db.session.expire_all()
     assert school.created_at.tzinfo is not None
-    assert school.created_at.utcoffset() == timezone.utc.utcoffset(None)
+    assert school.created_at.utcoffset() == UTC.utcoffset(None)
