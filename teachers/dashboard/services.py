@@ -155,7 +155,8 @@ def school_summary(user: User, year: int) -> dict[str, Any]:
         "school": school,
         "year": year,
         "headcount": db.session.scalar(select(func.count(Teacher.id)).where(here)) or 0,
-        "by_stage": _by(Stage, grouped(Teacher.stage)),
+        # The stages the school teaches, plus any stage a teacher is (wrongly) recorded under.
+        "by_stage": [(stage, n) for stage, n in _by(Stage, grouped(Teacher.stage)) if n or stage in school.stages],
         "by_subject": [(s, int(n)) for s, n in grouped(Teacher.subject)],
         "by_tier": _by(Tier, grouped(Teacher.tier)),
         "exchange_in": exchange_in,

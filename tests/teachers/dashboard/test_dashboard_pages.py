@@ -140,3 +140,14 @@ def test_teacher_sees_own_summary(client, app):
     assert abs(years - (date.today() - date(2015, 9, 1)).days / 365.25) < 0.1
     assert f'href="/teachers/{me.id}"' in page
     assert "教师队伍概况" not in page
+
+
+def test_school_summary_lists_only_the_stages_the_school_teaches(app):
+    from teachers.dashboard.services import school_summary
+
+    county = f.county()
+    nine_year = f.school(county, kind=SchoolKind.NINE_YEAR, pupils_primary=300, pupils_junior=100)
+    f.teacher(nine_year, stage=Stage.JUNIOR)
+    principal = f.user("p-nine", Role.PRINCIPAL, school_obj=nine_year)
+    data = school_summary(principal, 2027)
+    assert data["by_stage"] == [(Stage.PRIMARY, 0), (Stage.JUNIOR, 1)]
