@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from teachers import audit, policy
 from teachers.auth import services as accounts
-from teachers.auth.permissions import has_permission
+from teachers.auth.permissions import county_filter, has_permission
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import AuditEvent, County, Role, School, Teacher, User
@@ -38,9 +38,9 @@ def list_users(actor: User, *, role: str | None = None, q: str | None = None):
         except ValueError:
             pass
     if q:
-        like = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like, escape="\\"),
-                              func.lower(User.display_name).like(like, escape="\\")))
+        q = q.strip()
+        stmt = stmt.where(or_(User.username.icontains(q, autoescape=True),
+                              User.display_name.icontains(q, autoescape=True)))
     return stmt
 
 
@@ -108,10 +108,7 @@ def settings_counties(actor: User) -> list[County]:
     """Counties whose settings the actor may see: their own, or every county when the account has none."""
     if not (has_permission(actor, "settings.view") or has_permission(actor, "settings.manage")):
         raise PermissionDenied(_("您没有权限查看政策参数。"))
-    stmt = select(County).order_by(County.id)
-    if actor.county_id is not None:
-        stmt = stmt.where(County.id == actor.county_id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(select(County).where(county_filter(actor)).order_by(County.id)))
 
 
 def settings_county(actor: User, county_id: int | None) -> County | None:

@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
 from teachers.extensions import login_manager
-from teachers.models import Role, School, Teacher, User
+from teachers.models import County, Role, School, Teacher, User
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({
@@ -75,6 +75,14 @@ def school_filter(user: User):
     if user.role == Role.TEACHER:
         return School.id == -1
     return School.county_id == user.county_id if user.county_id is not None else School.id.is_not(None)
+
+
+def county_filter(user: User):
+    """A WHERE clause limiting ``County`` rows to the user's scope: their county, or all when the
+    account has none; a principal's is their school's (a teacher sees no county)."""
+    if user.role in (Role.PRINCIPAL, Role.TEACHER):
+        return County.id.in_(select(School.county_id).where(school_filter(user)))
+    return County.id == user.county_id if user.county_id is not None else County.id.is_not(None)
 
 
 def teacher_filter(user: User):

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from teachers.auth.permissions import has_permission
+from teachers.auth.permissions import county_filter, has_permission
 from teachers.errors import NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import (
@@ -53,10 +53,7 @@ def rotation_eligibility(county: County, year: int) -> Outlook:
 
 def visible_counties(user: User) -> list[County]:
     """Counties a county-level user may look at: their own, or all when the account has none."""
-    stmt = select(County).order_by(County.id)
-    if user.county_id is not None:
-        stmt = stmt.where(County.id == user.county_id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(select(County).where(county_filter(user)).order_by(County.id)))
 
 
 def county_for(user: User, county_id: int | None) -> County | None:

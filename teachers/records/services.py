@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased, selectinload
 from teachers import audit
 from teachers.auth.permissions import (
     can,
+    county_filter,
     has_permission,
     mask_id_number,
     school_filter,
@@ -118,10 +119,7 @@ def scoped_schools(user: User, *, active_only: bool = False) -> list[School]:
 
 
 def scoped_counties(user: User) -> list[County]:
-    stmt = select(County).order_by(County.name)
-    if user.county_id is not None:
-        stmt = stmt.where(County.id == user.county_id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(select(County).where(county_filter(user)).order_by(County.name)))
 
 
 # ---------------------------------------------------------------------------------------------- schools
@@ -414,8 +412,7 @@ def teacher_query(user: User, *, q: str | None = None, school: int | None = None
             terms.append(Teacher.id_number == number)
         stmt = stmt.where(or_(*terms))
     if eligible:
-        counties = list(db.session.scalars(select(County).where(
-            County.id.in_(select(School.county_id).where(school_filter(user))))))
+        counties = list(db.session.scalars(select(County).where(county_filter(user))))
         stmt = stmt.where(Teacher.id.in_(eligible_teacher_ids(counties, eligible)))
     if school:
         stmt = stmt.where(or_(Teacher.working_school_id == school, Teacher.personnel_school_id == school))
