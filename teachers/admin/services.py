@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from teachers import audit, policy
 from teachers.auth import services as accounts
-from teachers.auth.permissions import county_filter, has_permission
+from teachers.auth.permissions import county_filter, has_permission, scoped_county
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import AuditEvent, County, Role, School, Teacher, User
@@ -104,21 +104,20 @@ def county_choices() -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------- policy settings
 
 
-def settings_counties(actor: User) -> list[County]:
-    """Counties whose settings the actor may see: their own, or every county when the account has none."""
+def _require_settings_view(actor: User) -> None:
     if not (has_permission(actor, "settings.view") or has_permission(actor, "settings.manage")):
         raise PermissionDenied(_("您没有权限查看政策参数。"))
+
+
+def settings_counties(actor: User) -> list[County]:
+    """Counties whose settings the actor may see: their own, or every county when the account has none."""
+    _require_settings_view(actor)
     return list(db.session.scalars(select(County).where(county_filter(actor)).order_by(County.id)))
 
 
 def settings_county(actor: User, county_id: int | None) -> County | None:
-    counties = settings_counties(actor)
-    if county_id is None:
-        return counties[0] if counties else None
-    for county in counties:
-        if county.id == county_id:
-            return county
-    raise NotFound(_("找不到该县（市、区）。"))
+    _require_settings_view(actor)
+    return scoped_county(actor, county_id)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ from functools import wraps
 from typing import Any
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from teachers.extensions import login_manager
+from teachers.errors import NotFound
+from teachers.extensions import db, login_manager
 from teachers.models import County, Role, School, Teacher, User
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -83,6 +85,18 @@ def county_filter(user: User):
     if user.role in (Role.PRINCIPAL, Role.TEACHER):
         return County.id.in_(select(School.county_id).where(school_filter(user)))
     return County.id == user.county_id if user.county_id is not None else County.id.is_not(None)
+
+
+def scoped_county(user: User, county_id: int | None) -> County | None:
+    """The county the user asked for, or their first in scope (None when there is none); NotFound
+    when the one asked for lies outside their scope."""
+    counties = db.session.scalars(select(County).where(county_filter(user)).order_by(County.id)).all()
+    if county_id is None:
+        return counties[0] if counties else None
+    for county in counties:
+        if county.id == county_id:
+            return county
+    raise NotFound(_("找不到该县（市、区）。"))
 
 
 def teacher_filter(user: User):

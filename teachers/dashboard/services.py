@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from teachers.auth.permissions import county_filter, has_permission
+from teachers.auth.permissions import county_filter, has_permission, scoped_county
 from teachers.errors import NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import (
@@ -56,19 +56,6 @@ def visible_counties(user: User) -> list[County]:
     return list(db.session.scalars(select(County).where(county_filter(user)).order_by(County.id)))
 
 
-def county_for(user: User, county_id: int | None) -> County | None:
-    """The county a county-level user asked for (or their first); NotFound when out of scope."""
-    counties = visible_counties(user)
-    if not counties:
-        return None
-    if county_id is None:
-        return counties[0]
-    for county in counties:
-        if county.id == county_id:
-            return county
-    raise NotFound("county")
-
-
 # --------------------------------------------------------------------------- county dashboard
 
 
@@ -81,7 +68,7 @@ def county_summary(user: User, county_id: int | None, year: int) -> dict[str, An
     """Totals and breakdowns for the county dashboard (HR, admin, inspector)."""
     if not has_permission(user, "dashboard.county"):
         raise PermissionDenied("dashboard.county")
-    county = county_for(user, county_id)
+    county = scoped_county(user, county_id)
     if county is None:
         return {"county": None, "counties": []}
     in_county = and_(School.county_id == county.id, School.active.is_(True))
