@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Importing this registers them all."""
 
-from teachers.models.audit import AuditEvent
+from teachers.models.audit import AuditChainLock, AuditEvent
 from teachers.models.county import County
 from teachers.models.enums import (
     Area,
@@ -20,6 +20,6 @@ from teachers.models.teacher import Assignment, Teacher
 from teachers.models.user import User, UserSession
 
 __all__ = [
-    "Area", "Assignment", "AssignmentKind", "AuditEvent", "Backbone", "County", "Degree", "Gender", "Role",
+    "Area", "Assignment", "AssignmentKind", "AuditChainLock", "AuditEvent", "Backbone", "County", "Degree", "Gender", "Role",
     "School", "SchoolKind", "Stage", "Teacher", "TeacherStatus", "Tier", "Title", "User", "UserSession",
 ]

@@ -30,12 +30,11 @@ from flask_babel import ngettext
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from teachers import audit
+from teachers import audit, text
 from teachers.auth.permissions import (
     can,
     county_filter,
     has_permission,
-    mask_id_number,
     school_filter,
     school_in_scope,
     teacher_filter,
@@ -515,6 +514,9 @@ def _date(data: dict[str, Any], key: str, today: date, *, required: bool = False
             value = date.fromisoformat(str(value))
         except ValueError:
             raise DomainError(_("请输入有效日期（格式：年-月-日，如 2023-02-28）。"), field=key) from None
+    if not text.date_in_range(value):
+        raise DomainError(_("日期应在 %(min)s 至 %(max)s 之间。", min=text.DATE_MIN.isoformat(),
+                            max=text.DATE_MAX.isoformat()), field=key)
     if value > today:
         raise DomainError(_("日期不能晚于今天。"), field=key)
     return value
@@ -634,9 +636,9 @@ def _require_teacher_edit(actor: User, teacher: Teacher | None = None) -> None:
 
 
 def _audit_summary(diff: dict[str, list[Any]]) -> dict[str, Any]:
-    if "id_number" in diff:
-        diff["id_number"] = [mask_id_number(v) for v in diff["id_number"]]
-    return diff
+    from teachers.masking import mask_audit_diff
+
+    return mask_audit_diff(diff)
 
 
 def create_teacher(actor: User, data: dict[str, Any], today: date | None = None) -> Teacher:
