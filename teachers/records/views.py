@@ -111,7 +111,7 @@ def teacher_list():
         flash(_("为保护个人信息，身份证号请在搜索框中输入查询，不要写在网址中。"), "warning")
         return redirect(url_for(".teacher_list", **{k: v for k, v in request.args.items() if k != "q"}))
     form = TeacherFilterForm.build(current_user, request.form if request.method == "POST" else request.args)
-    if request.method == "POST" and not looks_like_id_number(form.value("q") or ""):
+    if request.method == "POST" and not form.errors and not looks_like_id_number(form.value("q") or ""):
         return redirect(url_for(".teacher_list", **form.args()), code=303)
     result = services.list_teachers(
         current_user, form.value("q"), filters=form.filters(), sort=form.value("sort") or "staff_no",
