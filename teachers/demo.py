@@ -48,7 +48,8 @@ from teachers.records import idcard
 DEMO_SEED = 20260901
 #: Every date is relative to this day (the start of the 2026–27 school year), not to today.
 REFERENCE_DATE = date(2026, 9, 1)
-DEMO_PASSWORD = "Demo@2027"
+# bandit B105 waived: the documented demo password (README), only ever seeded by seed-demo.
+DEMO_PASSWORD = "Demo@2027"  # nosec B105
 REGION_CODE = "220681"  # 临江市 (GB/T 2260), also the first six digits of the demo ID numbers
 
 COUNTY = {"code": REGION_CODE, "name": "临江市", "prefecture": "白山市", "province": "吉林省"}

@@ -93,7 +93,15 @@ class Form(FlaskForm):
 
 
 class QueryForm(Form):
-    """Filter bars read from the query string (no CSRF: they change nothing)."""
+    """Filter bars read from the query string (no CSRF: they change nothing). After ``validate()`` a field
+    with an error holds None, so a refused filter (``q=\x00``) is dropped, its message shown, never queried."""
 
     class Meta(_GuardedMeta, FlaskForm.Meta):
         csrf = False
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if field.errors:
+                field.data = None
+        return ok

@@ -23,6 +23,15 @@ class UnsafeValue(DomainError):
     pass
 
 
+def get(model, raw_id):
+    """``db.session.get`` for an id from outside (a form, a URL, an import): None unless ``raw_id`` is an integer
+    within the range of an id column, so a huge or malformed id never reaches the database."""
+    from teachers.extensions import db
+
+    number = text.parse_int(raw_id, minimum=1)
+    return None if number is None else db.session.get(model, number)
+
+
 def _check(key: str, column: sa.Column, value) -> None:
     if value is None:
         return
@@ -50,7 +59,9 @@ def _check(key: str, column: sa.Column, value) -> None:
 
 
 def _strings(value):
-    if isinstance(value, str):
+    if isinstance(value, float) and not math.isfinite(value):
+        yield "\x00"  # a JSON NaN or Infinity is refused like a control character
+    elif isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for k, v in value.items():
