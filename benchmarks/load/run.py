@@ -31,10 +31,11 @@ COUNTIES = ("HJ", "JY", "FS", "JZ", "CB", "LJ")
 
 
 class FormParser(html.parser.HTMLParser):
-    """The fields of the first <form method=post> with a csrf_token: name -> value."""
+    """The fields of the largest <form method=post> on the page (not the menu's logout form): name -> value."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.forms: list[dict[str, str]] = []
         self.fields: dict[str, str] = {}
         self._select: str | None = None
         self._textarea: str | None = None
@@ -42,8 +43,10 @@ class FormParser(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post" and not self.fields:
+        if tag == "form" and (a.get("method") or "").lower() == "post":
             self._in_form = True
+            self.fields = {}
+            self.forms.append(self.fields)
         if not self._in_form:
             return
         if tag == "input" and a.get("name"):
@@ -181,7 +184,7 @@ def submitter(rec: Recorder, port: int, username: str, stop: threading.Event, se
         status, page, _ = rec.timed("teacher edit form", c, "GET", f"/teachers/{tid}/edit")
         parser = FormParser()
         parser.feed(page)
-        fields = parser.fields
+        fields = max(parser.forms, key=len) if parser.forms else {}
         if status == 200 and fields.get("csrf_token"):
             fields["phone"] = f"139{rnd.randrange(10**8):08d}"
             rec.timed("teacher edit submit", c, "POST", f"/teachers/{tid}/edit", fields, ok=(302,))
