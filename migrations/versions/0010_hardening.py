@@ -89,29 +89,27 @@ def _backfill_chain():
     from teachers.audit import chain_hash, chain_key
 
     bind = op.get_bind()
-    rows = bind.execute(sa.text("SELECT id, at, actor_id, actor_username, action, object_type, object_id, summary, ip "
-                                "FROM audit_event ORDER BY id")).mappings().all()
+    table = sa.table(
+        "audit_event", sa.column("id", sa.Integer), sa.column("at", teachers.models._types.UTCDateTime()),
+        sa.column("actor_id", sa.Integer), sa.column("actor_username", sa.String), sa.column("action", sa.String),
+        sa.column("object_type", sa.String), sa.column("object_id", sa.String), sa.column("summary", sa.JSON),
+        sa.column("ip", sa.String), sa.column("prev_hash", sa.String), sa.column("hash", sa.String),
+    )
+    rows = bind.execute(sa.select(table.c.id, table.c.at, table.c.actor_id, table.c.actor_username, table.c.action,
+                                  table.c.object_type, table.c.object_id, table.c.summary, table.c.ip)
+                        .order_by(table.c.id)).mappings().all()
     if not rows:
         return
     if not has_app_context():
         raise RuntimeError("run this migration with `flask db upgrade` (the audit chain needs the app's key)")
     key = chain_key(current_app.config)
-    table = sa.table("audit_event", sa.column("id"), sa.column("prev_hash"), sa.column("hash"))
-    json_type = sa.JSON()
-    dt_type = teachers.models._types.UTCDateTime()
 
     def work():
         previous = ""
         for row in rows:
-            summary = json_type.result_processor(bind.dialect, None)
-            summary = summary(row["summary"]) if summary and isinstance(row["summary"], str) else row["summary"]
-            at = row["at"]
-            if isinstance(at, str):
-                at = sa.DateTime().result_processor(bind.dialect, None)(at)
-            at = dt_type.process_result_value(at, bind.dialect)
-            digest = chain_hash(key, at=at, actor_id=row["actor_id"], actor_username=row["actor_username"],
+            digest = chain_hash(key, at=row["at"], actor_id=row["actor_id"], actor_username=row["actor_username"],
                                 action=row["action"], object_type=row["object_type"], object_id=row["object_id"],
-                                summary=summary or {}, ip=row["ip"], prev_hash=previous)
+                                summary=row["summary"] or {}, ip=row["ip"], prev_hash=previous)
             bind.execute(table.update().where(table.c.id == row["id"]).values(prev_hash=previous, hash=digest))
             previous = digest
 
