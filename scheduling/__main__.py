@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("instance")
     p_check.add_argument("plan")
     p_check.add_argument("--lang", choices=LANGS, default=CLI_LANG, help="language of the report")
+    from scheduling.generate import add_arguments, run_generate
+
+    p_generate = commands.add_parser("generate", help="make a synthetic instance (rotation-instance/1)")
+    add_arguments(p_generate, lambda key: text(key, CLI_LANG))
+    p_generate.add_argument("--lang", choices=LANGS, default=CLI_LANG, help="language of the messages")
     p_bench = commands.add_parser("bench", help="generate instances, solve, check and print a table")
     p_bench.add_argument("--sizes", default="county,prefecture", help="comma list of county, prefecture, district")
     p_bench.add_argument("--time-limit", type=float, default=None)
@@ -51,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         from scheduling.check import run_check
 
         return run_check(args.instance, args.plan, lang=args.lang)
+    if args.command == "generate":
+        return run_generate(args, args.lang)
     if args.command == "bench":
         from scheduling.bench import run_bench
 

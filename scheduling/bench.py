@@ -1,6 +1,6 @@
 """``python -m scheduling bench``: generate instances, solve them, check the plans, print a table.
 
-Instances come from ``shared/bench/make_instance.py`` beside the repository (county ~40 schools,
+Instances come from the project's own generator, ``scheduling.generate`` (county 40 schools,
 prefecture 6 counties, district one county of 300 schools). Each size runs in a fresh interpreter
 so that its peak resident memory (``resource.getrusage``) is its own. The instance and the plan
 are written to ``--out`` so that ``python -m scheduling check`` can be run on them afterwards.
@@ -9,7 +9,6 @@ are written to ``--out`` so that ``python -m scheduling check`` can be run on th
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -17,16 +16,12 @@ import time
 from pathlib import Path
 
 SIZES = ("county", "prefecture", "district")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "make_instance.py"
 
 
 def _generator():
-    if not SHARED.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("make_instance", SHARED)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from scheduling import generate
+
+    return generate
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -34,9 +29,6 @@ def run_bench(args: argparse.Namespace) -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         print(f"--sizes: unknown size {unknown[0]!r}; choose from {', '.join(SIZES)}", file=sys.stderr)
-        return 2
-    if _generator() is None:
-        print(f"the instance generator is missing: {SHARED} (shared/ must sit beside the repository)", file=sys.stderr)
         return 2
     if args.one:
         print(json.dumps(_run_one(sizes[0], args), ensure_ascii=False))

@@ -510,6 +510,35 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "zh": "求解出错，已写出状态为 unknown 的方案：{error}",
         "en": "solver error, plan written with status unknown: {error}",
     },
+    "gen.size": {
+        "zh": "规模：county（一个县，40 所学校）、prefecture（6 个县，240 所）、district（一个县，300 所）或 custom",
+        "en": "size: county (one county, 40 schools), prefecture (6 counties, 240), district (one county, 300) or custom",
+    },
+    "gen.schools": {"zh": "学校数（custom 时必填）", "en": "number of schools (required with custom)"},
+    "gen.counties": {"zh": "县数（custom 时使用，默认 1）", "en": "number of counties (with custom, default 1)"},
+    "gen.seed": {"zh": "随机种子（同样的参数总是生成同样的算例）", "en": "random seed (the same arguments always give the same instance)"},
+    "gen.policy": {
+        "zh": "政策：national（国家指导意见的数值）或 strict（要求更高的县）",
+        "en": "policy: national (the national guideline's numbers) or strict (a bureau that asks more)",
+    },
+    "gen.teaching_points": {
+        "zh": "乡村学校中教学点（不足 50 名学生）的比例，默认 0.25",
+        "en": "share of village schools that are teaching points (under 50 pupils), default 0.25",
+    },
+    "gen.year": {"zh": "交流年度", "en": "rotation year"},
+    "gen.output": {"zh": "写出算例的文件（rotation-instance/1）", "en": "where to write the instance (rotation-instance/1)"},
+    "gen.need_schools": {"zh": "custom 规模需要 --schools", "en": "custom size needs --schools"},
+    "gen.bad_sizes": {
+        "zh": "无法生成：{schools} 所学校、{counties} 个县、教学点比例 {share}（每个县至少一所学校，比例在 0 到 1 之间）",
+        "en": (
+            "cannot generate: {schools} schools, {counties} counties, teaching-point share {share} "
+            "(at least one school per county, a share between 0 and 1)"
+        ),
+    },
+    "gen.done": {
+        "zh": "{path}：{counties} 个县，{schools} 所学校，{teachers} 名教师",
+        "en": "{path}: {counties} counties, {schools} schools, {teachers} teachers",
+    },
     "cli.cannot_write": {"zh": "无法写出方案 {path}：{error}", "en": "cannot write plan {path}: {error}"},
 }
 

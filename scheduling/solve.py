@@ -204,8 +204,12 @@ class Control:
 
 
 def objective_callback(control: Control | None, county: str, scale: float, offset: float = 0.0):
-    """A CP-SAT solution callback that reports each new solution's objective (model units / ``scale``)."""
+    """A CP-SAT solution callback that reports each new solution's objective (model units / ``scale``);
+    None when nobody listens (a callback costs a little at every solution)."""
     from ortools.sat.python import cp_model
+
+    if control is None or control.on_progress is None:
+        return None
 
     class _Callback(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
@@ -293,7 +297,11 @@ def solve(
     except BaseException:
         control.finish("unknown", None, None)
         raise
-    control.finish(result.status, result.solver.get("objective"), result.solver.get("bound"))
+    objective = None
+    if result.status in ("optimal", "feasible"):  # unrounded, as the progress reports were
+        after = result.metrics.get("after", {})
+        objective = sum(v * v for stages in after.values() for inds in stages.values() for v in inds.values())
+    control.finish(result.status, objective, result.solver.get("bound"))
     return result
 
 

@@ -54,7 +54,9 @@ def test_solve_writes_a_plan_that_check_accepts(instance, tmp_path):
 
 
 def test_infeasible_instance_still_writes_a_plan_and_exits_0(tmp_path):
-    data = make_instance_module().make_instance(10, 1, 4)  # too few town and rural schools for H3
+    data = make_instance_module().make_instance(10, 1, 4)
+    for school in data["schools"][1:]:
+        school["area"] = data["schools"][0]["area"]  # one area class: H2 leaves no move for H3
     instance, plan = tmp_path / "instance.json", tmp_path / "plan.json"
     instance.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     done = run("solve", str(instance), "-o", str(plan), "--time-limit", "3")
