@@ -566,6 +566,28 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **fields: Any) -> str:
 # --------------------------------------------------------------------------- numbers
 
 
+def exclusion_sentence(code: str | None, teacher: Any, policy: Any, year: int, lang: str = DEFAULT_LANG) -> str:
+    """The words for an eligibility result already decided (``code`` E1/E2/E3 or None), with the numbers.
+
+    Wording only: the decision is the caller's (the solver's ``rules`` and the checker each decide alone)."""
+    if code == "E1":
+        return text("excl.E1", lang, years=teacher.years_at_school, required=policy.min_years_at_school)
+    if code == "E2":
+        return text("excl.E2.exempt" if teacher.exempt else "excl.E2.on_exchange", lang)
+    if code == "E3":
+        retirement = policy.retirement_age[teacher.gender]
+        return text(
+            "excl.E3",
+            lang,
+            age=year - teacher.birth_year,
+            year=year,
+            limit=retirement - policy.retirement_buffer_years,
+            retirement=retirement,
+            buffer=policy.retirement_buffer_years,
+        )
+    return text("excl.eligible", lang)
+
+
 def percent(share: float) -> str:
     """A share as a percentage, as written: ``0.1`` → "10%", ``0.125`` → "12.5%"."""
     return f"{share * 100:g}%"
