@@ -60,18 +60,23 @@ def solve_county(problem: Problem, county: str, seconds: float, workers: int) ->
         m.add(after >= low)
         m.add(after <= high)
         m.add(sum(out[s.id]) <= data.outflow_cap[s.id])
+    gone, come, backbone_out = defaultdict(list), defaultdict(list), defaultdict(list)
+    for (tid, d), v in x.items():
+        t = teacher[tid]
+        gone[(t.school, t.subject)].append(v)
+        come[(d, t.subject)].append(v)
+        if t.is_backbone:
+            backbone_out[t.school].append(v)
     for s in data.schools:  # H7
         for subject in s.required_subjects:
             now = data.subjects[s.id].get(subject, 0)
             if now:
-                gone = [v for (tid, _), v in x.items() if teacher[tid].school == s.id and teacher[tid].subject == subject]
-                come = [v for (tid, d), v in x.items() if d == s.id and teacher[tid].subject == subject]
-                m.add(now - sum(gone) + sum(come) >= 1)
+                m.add(now - sum(gone[(s.id, subject)]) + sum(come[(s.id, subject)]) >= 1)
     for tid, d in data.pins.items():  # options
         if (tid, d) in x:
             m.add(x[(tid, d)] == 1)
     for s, cap in problem.options.max_backbone_loss.items():
-        m.add(sum(v for (tid, _), v in x.items() if teacher[tid].school == s and teacher[tid].is_backbone) <= cap)
+        m.add(sum(backbone_out[s]) <= cap)
     terms = []
     limits = policy.cv_limit or {}
     for g in data.groups:
@@ -80,10 +85,14 @@ def solve_county(problem: Problem, county: str, seconds: float, workers: int) ->
             continue
         mu = Fraction(T0, P)
         group_terms = []
+        flows_at = defaultdict(list)
+        for (tid, d), v in x.items():
+            if _counts(teacher[tid], g):
+                flows_at[d].append((v, +1))
+                flows_at[teacher[tid].school].append((v, -1))
         for s in g.schools:
             p, c0 = g.pupils[s], g.before[s]
-            flows = [(v, +1) for (tid, d), v in x.items() if d == s and _counts(teacher[tid], g)]
-            flows += [(v, -1) for (tid, d), v in x.items() if teacher[tid].school == s and _counts(teacher[tid], g)]
+            flows = flows_at[s]
             low = c0 - sum(1 for _, k in flows if k < 0)
             high = c0 + sum(1 for _, k in flows if k > 0)
 
