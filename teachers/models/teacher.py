@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from teachers.extensions import db
 from teachers.models._types import UTCDateTime, enum_column, utcnow
@@ -29,6 +29,12 @@ from teachers.models.school import School
 
 class Teacher(db.Model):
     __tablename__ = "teacher"
+    __table_args__ = (
+        # 交流中 is not a status of its own making: it holds exactly while the teacher works away from the
+        # personnel school, which the assignment history records (teachers/records/placements.py).
+        sa.CheckConstraint("status <> 'on_exchange' OR working_school_id <> personnel_school_id",
+                           name="on_exchange_works_elsewhere"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_no: Mapped[str] = mapped_column(sa.String(32), unique=True)  # 工号
@@ -75,6 +81,7 @@ class Assignment(db.Model):
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
         sa.Index("ix_assignment_teacher_start", "teacher_id", "start_date"),
+        sa.Index("ix_assignment_open_exchange", "teacher_id", "kind", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,3 +95,11 @@ class Assignment(db.Model):
 
     teacher: Mapped[Teacher] = relationship(back_populates="assignments")
     school: Mapped[School] = relationship()
+
+
+#: On exchange (交流中), derived from the one record of where a teacher works: an open EXCHANGE row.
+Teacher.on_exchange = column_property(
+    sa.exists().where(Assignment.teacher_id == Teacher.id, Assignment.kind == AssignmentKind.EXCHANGE,
+                      Assignment.end_date.is_(None)),
+    deferred=False,
+)
