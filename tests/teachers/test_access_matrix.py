@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from teachers.extensions import db
-from teachers.models import Role, School, Teacher
+from teachers.models import Role, School, Teacher, TrainingState
 from tests import factories as f
 from tests.conftest import login
 
@@ -18,7 +18,8 @@ ROLES = ("admin", "hr", "inspector", "principal", "teacher")
 
 
 @pytest.fixture
-def world(app):
+def world(app, tmp_path):
+    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     county = f.county()
     school_a = f.school(county, "甲校")
     school_b = f.school(county, "乙校")
@@ -30,8 +31,14 @@ def world(app):
     f.user("principal", Role.PRINCIPAL, school_obj=school_a)
     f.user("teacher", Role.TEACHER, teacher_obj=teacher_a)
     other = f.user("someone", Role.HR, county_obj=county)
+    # Teacher development: a rejected record of teacher A (so A may correct it) and a record of B, with evidence.
+    evidence_a = f.evidence_file(b"%PDF-1.4 a", "甲的证书.pdf")
+    evidence_b = f.evidence_file(b"%PDF-1.4 b", "乙的证书.pdf")
+    record_a = f.training_record(teacher_a, state=TrainingState.REJECTED, evidence=evidence_a)
+    record_b = f.training_record(teacher_b, evidence=evidence_b)
     db.session.commit()
-    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id}
+    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id,
+            "rA": record_a.id, "rB": record_b.id, "eA": evidence_a.id, "eB": evidence_b.id}
 
 
 # route template → expected GET status per role (admin, hr, inspector, principal, teacher)
@@ -53,6 +60,27 @@ GET_MATRIX = {
     "/admin/settings": (200, 200, 200, 403, 403),
     "/admin/audit": (200, 403, 200, 403, 403),
     "/password": (200, 200, 200, 200, 200),
+    # Teacher development: training records, progress, certificate, evidence, the development page.
+    "/training": (302, 302, 302, 302, 302),
+    "/training/new": (403, 403, 403, 403, 200),
+    "/training/review": (403, 200, 403, 200, 403),
+    "/training/overview": (200, 200, 200, 200, 403),
+    "/training/records/{rA}": (200, 200, 200, 200, 200),
+    "/training/records/{rB}": (200, 200, 200, 404, 404),
+    "/training/records/{rA}/edit": (403, 403, 403, 403, 200),
+    "/training/records/{rB}/edit": (403, 403, 403, 403, 404),
+    "/training/records/{rA}/confirm": (405, 405, 405, 405, 405),
+    "/teachers/{tA}/training": (200, 200, 200, 200, 200),
+    "/teachers/{tB}/training": (200, 200, 200, 404, 404),
+    "/teachers/{tA}/training/certificate": (200, 200, 200, 200, 200),
+    "/teachers/{tB}/training/certificate": (200, 200, 200, 404, 404),
+    "/teachers/{tA}/development": (200, 200, 200, 200, 200),
+    "/teachers/{tB}/development": (200, 200, 200, 404, 404),
+    "/evidence/{eA}": (200, 200, 200, 200, 200),
+    "/evidence/{eB}": (200, 200, 200, 404, 404),
+    "/development/tiers": (200, 200, 200, 200, 403),
+    "/development/tiers/decide": (405, 405, 405, 405, 405),
+    "/development/pyramid": (200, 200, 200, 200, 403),
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -62,6 +90,19 @@ FORBIDDEN_POSTS = [
     ("inspector", "/teachers/new"), ("principal", "/teachers/{tA}/edit"), ("teacher", "/teachers/{tA}/edit"),
     ("hr", "/admin/users/new"), ("inspector", "/admin/users/{u}/edit"), ("principal", "/admin/users/{u}/password"),
     ("hr", "/admin/settings"), ("inspector", "/admin/settings"), ("teacher", "/admin/settings"),
+    ("principal", "/training/new"), ("hr", "/training/new"), ("inspector", "/training/new"),
+    ("teacher", "/training/records/{rA}/verify"), ("teacher", "/training/records/{rA}/confirm"),
+    ("inspector", "/training/records/{rA}/confirm"), ("inspector", "/training/records/{rA}/reject"),
+    ("principal", "/training/records/{rA}/confirm"), ("hr", "/training/records/{rA}/verify"),
+    ("admin", "/training/records/{rA}/confirm"), ("hr", "/training/records/{rA}/edit"),
+    ("inspector", "/development/tiers/decide"), ("principal", "/development/tiers/decide"),
+    ("teacher", "/development/tiers/decide"), ("admin", "/development/tiers/decide"),
+]
+
+# object routes tried with another school's or another teacher's record: 404, nothing changes
+OUT_OF_SCOPE_POSTS = [
+    ("principal", "/training/records/{rB}/verify"), ("principal", "/training/records/{rB}/reject"),
+    ("teacher", "/training/records/{rB}/edit"),
 ]
 
 
@@ -70,7 +111,10 @@ def test_every_route_is_in_the_matrix(app):
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
     covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
                .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
-               .replace("{u}", "<int:user_id>") for path in GET_MATRIX}
+               .replace("{u}", "<int:user_id>").replace("{rA}", "<int:record_id>").replace("{rB}", "<int:record_id>")
+               .replace("{eA}", "<int:evidence_id>").replace("{eB}", "<int:evidence_id>") for path in GET_MATRIX}
+    covered.discard("/training/records/<int:record_id>/confirm")
+    covered.add("/training/records/<int:record_id>/<any(verify, confirm, reject):action>")
     covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password"}
     assert rules - covered == set()
 
@@ -96,6 +140,18 @@ def test_forbidden_state_changes(client, world, role, template):
     db.session.expire_all()
     assert (db.session.query(School).count(), db.session.query(Teacher).count()) == before
     assert db.session.get(School, world["A"]).name == "甲校"
+
+
+@pytest.mark.parametrize("role, template", OUT_OF_SCOPE_POSTS)
+def test_out_of_scope_state_changes(client, world, role, template):
+    from teachers.models import TrainingRecord
+
+    assert login(client, role).status_code == 302
+    response = client.post(template.format(**world), data={"reason": "x", "title": "改名"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    record = db.session.get(TrainingRecord, world["rB"])
+    assert (record.state, record.title) == (TrainingState.SUBMITTED, "县级教师培训")
 
 
 def test_anonymous_visitors_are_sent_to_login(client, world):

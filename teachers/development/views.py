@@ -1,0 +1,287 @@
+"""Teacher development pages: training records and their approvals, progress in the five-year cycle,
+who is behind, the hours certificate (学时证明), evidence downloads, and a teacher's development page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from teachers.auth.permissions import has_permission, require
+from teachers.development import evidence, notices, states, tiers, training
+from teachers.development.forms import ActionForm, ReasonForm, TierDecisionForm, TrainingForm
+from teachers.errors import DomainError, NotFound, PermissionDenied
+from teachers.extensions import db
+from teachers.models import Role, TrainingState
+from teachers.web import refuse
+
+bp = Blueprint("development", __name__)
+notices.register()
+
+
+def _fetch(fn: Callable, *args: Any) -> Any:
+    try:
+        return fn(current_user, *args)
+    except PermissionDenied:
+        abort(403)
+    except NotFound:
+        abort(404)
+
+
+def _upload(form: TrainingForm) -> evidence.Upload | None:
+    f = form.evidence.data
+    if f is None or not getattr(f, "filename", None):
+        return None
+    return evidence.Upload(filename=f.filename, data=f.read())
+
+
+def _refuse_with_flash(exc: DomainError) -> None:
+    """For actions that redirect back: undo, then 403/404 for scope, else the message in a flash."""
+    db.session.rollback()
+    if isinstance(exc, PermissionDenied):
+        abort(403)
+    if isinstance(exc, NotFound):
+        abort(404)
+    flash(exc.message, "error")
+
+
+def _today() -> date:
+    return date.today()
+
+
+# ------------------------------------------------------------------------------------- training
+
+
+@bp.route("/training")
+@require("development.view")
+def training_home():
+    if current_user.role == Role.TEACHER:
+        return redirect(url_for(".teacher_training", teacher_id=current_user.teacher_id))
+    if has_permission(current_user, "training.overview"):
+        return redirect(url_for(".training_overview"))
+    abort(403)
+
+
+@bp.route("/training/new", methods=["GET", "POST"])
+@require("training.submit")
+def training_new():
+    form = TrainingForm()
+    if form.validate_on_submit():
+        try:
+            record = training.submit_outside(current_user, form.service_data(), _upload(form), _today())
+        except DomainError as exc:
+            refuse(form, exc)
+            return render_template("development/training_form.html", form=form, record=None), 400
+        db.session.commit()
+        flash(_("已提交培训记录，等待学校审核。"), "success")
+        return redirect(url_for(".training_record", record_id=record.id))
+    return render_template("development/training_form.html", form=form, record=None), (400 if form.errors else 200)
+
+
+@bp.route("/training/records/<int:record_id>")
+@require("development.view")
+def training_record(record_id: int):
+    record = _fetch(training.get_record, record_id)
+    return render_template("development/training_record.html", record=record, reason_form=ReasonForm(),
+                           action_form=ActionForm(), can_act=_can_act(record))
+
+
+def _can_act(record) -> dict[str, bool]:
+    user = current_user
+    own_school = user.role == Role.PRINCIPAL and record.teacher.working_school_id == user.school_id
+    return {
+        "verify": own_school and record.state == TrainingState.SUBMITTED,
+        "confirm": user.role == Role.HR and record.state == TrainingState.VERIFIED,
+        "reject": (own_school or user.role == Role.HR)
+        and record.state in states.REJECTABLE.get(user.role, frozenset()),
+        "resubmit": user.role == Role.TEACHER and record.teacher_id == user.teacher_id
+        and record.state == TrainingState.REJECTED,
+    }
+
+
+@bp.route("/training/records/<int:record_id>/edit", methods=["GET", "POST"])
+@require("training.submit")
+def training_edit(record_id: int):
+    record = _fetch(training.get_record, record_id)
+    if record.teacher_id != current_user.teacher_id:
+        abort(404)
+    if record.state != TrainingState.REJECTED:
+        flash(_("只有被退回的记录可以修改后重新提交。"), "error")
+        return redirect(url_for(".training_record", record_id=record.id))
+    form = TrainingForm(obj=record)
+    if form.validate_on_submit():
+        try:
+            training.resubmit(current_user, record.id, form.service_data(), _upload(form), _today())
+        except DomainError as exc:
+            refuse(form, exc)
+            return render_template("development/training_form.html", form=form, record=record), 400
+        db.session.commit()
+        flash(_("已修改并重新提交，等待学校审核。"), "success")
+        return redirect(url_for(".training_record", record_id=record.id))
+    return render_template("development/training_form.html", form=form, record=record), (400 if form.errors else 200)
+
+
+@bp.route("/training/records/<int:record_id>/<any(verify, confirm, reject):action>", methods=["POST"])
+@require("development.view")
+def training_act(record_id: int, action: str):
+    form = ReasonForm() if action == "reject" else ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        training.act(current_user, record_id, action, reason=getattr(form, "reason", None) and form.reason.data or "")
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(url_for(".training_record", record_id=record_id))
+    db.session.commit()
+    flash({"verify": _("已审核。"), "confirm": _("已确认，学时已计入。"), "reject": _("已退回，教师可修改后重新提交。")}[action],
+          "success")
+    return redirect(request.form.get("next") or url_for(".training_record", record_id=record_id))
+
+
+@bp.route("/training/review")
+@require("development.view")
+def training_review():
+    rows = _fetch(training.review_queue)
+    return render_template("development/training_review.html", rows=rows, action_form=ActionForm())
+
+
+@bp.route("/training/overview")
+@require("training.overview")
+def training_overview():
+    schools = _fetch(training.overview, _today())
+    total = sum(s.teachers for s in schools)
+    complete = sum(s.complete for s in schools)
+    return render_template("development/training_overview.html", schools=schools, total=total, complete=complete)
+
+
+@bp.route("/teachers/<int:teacher_id>/training")
+@require("development.view")
+def teacher_training(teacher_id: int):
+    teacher, records, progress = _fetch(training.teacher_progress, teacher_id, _today())
+    return render_template("development/teacher_training.html", teacher=teacher, records=records, p=progress)
+
+
+@bp.route("/teachers/<int:teacher_id>/training/certificate")
+@require("development.view")
+def training_certificate(teacher_id: int):
+    teacher = _fetch(training.get_teacher, teacher_id)
+    records = training.records_of(teacher)
+    first_year = request.args.get("cycle", type=int)
+    progress = training.progress_of(teacher, _today(), records, first_year=first_year)
+    counted = [r for r in records if r.id in progress.counted_by_key]
+    return render_template("development/certificate.html", teacher=teacher, p=progress, records=counted,
+                           today=_today())
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@require("development.view")
+def evidence_file(evidence_id: int):
+    row = _fetch(training.evidence_for, evidence_id)
+    path = evidence.path_of(row)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    from teachers.labels import label
+
+    def action_label(action: str) -> str:
+        words = {"submit": _("提交"), "verify": _("学校审核"), "confirm": _("人事科确认"), "reject": _("退回"),
+                 "resubmit": _("修改后重新提交")}
+        return words.get(action, action)
+
+    def state_label(value: str) -> str:
+        try:
+            return label(TrainingState(value))
+        except ValueError:
+            return value
+
+    def enum_label(cls):
+        def fn(value: str) -> str:
+            try:
+                return label(cls(value))
+            except ValueError:
+                return value
+        return fn
+
+    from teachers.models import Backbone, Level, Tier
+
+    return {"action_label": action_label, "state_label": state_label, "tier_label": enum_label(Tier),
+            "level_label": enum_label(Level), "backbone_label": enum_label(Backbone)}
+
+
+# ------------------------------------------------------------------------------- development page
+
+
+@bp.route("/teachers/<int:teacher_id>/development")
+@require("development.view")
+def teacher_development(teacher_id: int):
+    teacher = _fetch(training.get_teacher, teacher_id)
+    return render_template("development/teacher_development.html", teacher=teacher,
+                           awards=tiers.awards_of(teacher), honours=tiers.honours_of(teacher))
+
+
+# ----------------------------------------------------------------------------------------- tiers
+
+
+@bp.route("/development/tiers")
+@require("training.overview")
+def tier_evaluation():
+    county, rows = _fetch(tiers.evaluation, request.args.get("county", type=int), _today())
+    show = request.args.get("show", "eligible")
+    if show == "eligible":
+        shown = [r for r in rows if r.evaluation.eligible]
+    elif show == "review":
+        shown = [r for r in rows if r.evaluation.review_due]
+    else:
+        show, shown = "all", rows
+    counts = {"eligible": sum(r.evaluation.eligible for r in rows),
+              "review": sum(r.evaluation.review_due for r in rows), "all": len(rows)}
+    return render_template("development/tier_evaluation.html", county=county, rows=shown, show=show, counts=counts,
+                           form=TierDecisionForm(), may_decide=has_permission(current_user, "development.manage"))
+
+
+@bp.route("/development/tiers/decide", methods=["POST"])
+@require("development.manage")
+def tier_decide():
+    form = TierDecisionForm()
+    back = request.form.get("next") or url_for(".tier_evaluation")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    try:
+        ids = [int(v) for v in request.form.getlist("teacher_ids")]
+    except ValueError:
+        abort(400)
+    try:
+        awards = tiers.decide(current_user, ids, form.tier.data, form.reason.data or "", _today())
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(_("已调整 %(n)d 位教师的梯队层级。", n=len(awards)), "success")
+    return redirect(back)
+
+
+@bp.route("/development/pyramid")
+@require("training.overview")
+def tier_pyramid():
+    from teachers.models import Tier
+
+    data = _fetch(tiers.pyramid, request.args.get("county", type=int))
+    order = [Tier.LEADER, Tier.BACKBONE, Tier.YOUNG, Tier.NEW, Tier.NONE]
+    return render_template("development/pyramid.html", data=data, order=order)
