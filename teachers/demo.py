@@ -16,7 +16,7 @@ import itertools
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -36,6 +36,8 @@ from teachers.models import (
     Honour,
     HonourKind,
     Level,
+    MentorLog,
+    MentorPair,
     ProgrammeLevel,
     ReviewState,
     Role,
@@ -857,8 +859,42 @@ def seed_development(county: County, reference: date, seed: int = DEMO_SEED) -> 
                 "state": ReviewState.VERIFIED if rnd.random() < 0.85 else ReviewState.SUBMITTED})
     _bulk(Achievement, achievements)
     db.session.flush()
+    pairs, logs = _demo_mentoring(county, reference, rnd)
     return {"training_records": len(records), "training_events": len(events), "honours": len(honours),
-            "achievements": len(achievements)}
+            "achievements": len(achievements), "mentor_pairs": pairs, "mentor_logs": logs}
+
+
+MENTOR_LOG_TEXTS = ("听导师示范课，课后交流教学设计。", "导师听我的汇报课并逐段点评。", "与导师一起备课，修改教案。",
+                    "学习班级管理方法，参加导师主持的班会。", "导师指导作业设计与批改。", "参加教研组活动，导师点评说课。")
+
+
+def _demo_mentoring(county: County, reference: date, rnd: random.Random) -> tuple[int, int]:
+    """Pairs for the new teachers, proposed by the mentoring model, each with dated logs."""
+    from teachers.development import mentoring
+
+    hr = db.session.scalar(select(User).where(User.role == Role.HR, User.county_id == county.id))
+    proposal = mentoring.propose(hr, county.id)
+    years = int(policy.effective(county.policy)["new_teacher_mentoring_years"])
+    principal_of = dict(db.session.execute(select(User.school_id, User.id).where(User.role == Role.PRINCIPAL)).all())
+    rows = []
+    for mentee, mentor in proposal.pairs:
+        start = min(reference, mentee.service_start)
+        done = _add_years(start, years)
+        signed = done if done <= reference else None  # the principal signed the two years off
+        rows.append({"mentee_id": mentee.id, "mentor_id": mentor.id, "created_by_id": hr.id, "start_on": start,
+                     "end_on": signed, "signed_off_on": signed,
+                     "signed_off_by_id": principal_of.get(mentee.working_school_id) if signed else None})
+    _bulk(MentorPair, rows)
+    logs = []
+    for pair in db.session.scalars(select(MentorPair)):
+        day = pair.start_on + timedelta(days=20)
+        while day < (pair.end_on or reference):
+            logs.append({"pair_id": pair.id, "log_on": day, "text": rnd.choice(MENTOR_LOG_TEXTS),
+                         "countersigned_at": datetime.combine(day + timedelta(days=3), datetime.min.time(), UTC)
+                         if day + timedelta(days=40) < reference else None})
+            day += timedelta(days=rnd.randint(25, 45))
+    _bulk(MentorLog, logs)
+    return len(rows), len(logs)
 
 
 ACHIEVEMENT_TITLES = {

@@ -261,3 +261,14 @@ def above_required_degree(degree: str | None, stage: str, values: dict[str, Any]
     if required not in DEGREE_ORDER:
         return False
     return DEGREE_ORDER.index(degree) >= DEGREE_ORDER.index(required)
+
+
+#: Related subjects for mentoring when a county allows a mentor of a related subject
+#: (``mentor_related_subjects``): subjects in one group are related.
+RELATED_SUBJECTS: tuple[tuple[str, ...], ...] = (
+    ("语文", "历史", "道德与法治", "政治"),
+    ("数学", "物理", "化学", "信息技术", "科学"),
+    ("生物", "地理", "科学"),
+    ("音乐", "美术", "书法"),
+    ("英语", "日语", "俄语"),
+)

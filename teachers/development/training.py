@@ -325,6 +325,12 @@ def submit_outside(actor: User, data: dict[str, Any], upload: evidence.Upload | 
     return record
 
 
+def record_submitted(record: TrainingRecord, actor: User | None) -> None:
+    """History and to-dos for a record that enters the workflow (organiser completion, imports)."""
+    _event(record, actor, "submit", None, TrainingState.SUBMITTED.value)
+    _announce(record, TrainingState.SUBMITTED)
+
+
 def _cas(record: TrainingRecord, expected: TrainingState, target: TrainingState, **values: Any) -> None:
     """Move ``record`` from ``expected`` to ``target`` only if nobody moved it first."""
     result = db.session.execute(

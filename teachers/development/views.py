@@ -10,10 +10,25 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from teachers.auth.permissions import has_permission, require
-from teachers.development import evidence, notices, states, tiers, training
-from teachers.development.forms import ActionForm, ReasonForm, TierDecisionForm, TrainingForm
+from teachers.development import achievements, catalogue, evidence, growth, mentoring, notices, states, tiers, training
+from teachers.development.forms import (
+    AchievementForm,
+    ActionForm,
+    CommentForm,
+    GoalsForm,
+    GroupEnrolForm,
+    GrowthEntryForm,
+    HonourForm,
+    MentorLogForm,
+    PairForm,
+    ProgrammeForm,
+    ReasonForm,
+    TierDecisionForm,
+    TrainingForm,
+)
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Role, TrainingState
@@ -229,8 +244,93 @@ def _helpers() -> dict[str, Any]:
 @require("development.view")
 def teacher_development(teacher_id: int):
     teacher = _fetch(training.get_teacher, teacher_id)
-    return render_template("development/teacher_development.html", teacher=teacher,
-                           awards=tiers.awards_of(teacher), honours=tiers.honours_of(teacher))
+    own = current_user.role == Role.TEACHER and current_user.teacher_id == teacher.id
+    plan = growth.plan_of(teacher)
+    return render_template(
+        "development/teacher_development.html", teacher=teacher, awards=tiers.awards_of(teacher),
+        honours=tiers.honours_of(teacher), achievements=achievements.achievements_of(teacher),
+        achievement_form=AchievementForm() if own else None,
+        honour_form=HonourForm() if has_permission(current_user, "development.manage") else None,
+        may_review=current_user.role == Role.PRINCIPAL and teacher.working_school_id == current_user.school_id,
+        action_form=ActionForm(), reason_form=ReasonForm(), today=_today(), plan=plan,
+        goals_form=GoalsForm(goals=plan.goals if plan else None) if own else None, entry_form=GrowthEntryForm() if own else None,
+        comment_form=CommentForm() if current_user.role == Role.PRINCIPAL
+        and teacher.working_school_id == current_user.school_id else None)
+
+
+@bp.route("/development/achievements/new", methods=["POST"])
+@require("training.submit")
+def achievement_new():
+    form = AchievementForm()
+    back = url_for(".teacher_development", teacher_id=current_user.teacher_id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    f = form.evidence.data
+    upload = evidence.Upload(f.filename, f.read()) if f is not None and getattr(f, "filename", None) else None
+    data = {k: form[k].data for k in ("kind", "level", "title", "achieved_on")}
+    try:
+        achievements.record(current_user, data, upload, _today())
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(_("已登记成果，等待学校审核。"), "success")
+    return redirect(back)
+
+
+@bp.route("/development/achievements/<int:achievement_id>/<any(verify, reject):action>", methods=["POST"])
+@require("training.verify")
+def achievement_review(achievement_id: int, action: str):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        row = achievements.review(current_user, achievement_id, action == "verify", form.reason.data or "")
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(request.referrer or url_for(".training_review"))
+    db.session.commit()
+    flash(_("已审核。") if action == "verify" else _("已退回。"), "success")
+    return redirect(url_for(".teacher_development", teacher_id=row.teacher_id))
+
+
+@bp.route("/teachers/<int:teacher_id>/honours", methods=["POST"])
+@require("development.manage")
+def honour_new(teacher_id: int):
+    form = HonourForm()
+    back = url_for(".teacher_development", teacher_id=teacher_id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    try:
+        achievements.add_honour(current_user, teacher_id, {k: form[k].data for k in (
+            "kind", "level", "recognised_on", "review_on", "studio_name")}, _today())
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(_("已登记荣誉。"), "success")
+    return redirect(back)
+
+
+@bp.route("/development/honours/<int:honour_id>/end", methods=["POST"])
+@require("development.manage")
+def honour_end(honour_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        row = achievements.end_honour(current_user, honour_id, _today())
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(request.referrer or url_for(".tier_evaluation"))
+    db.session.commit()
+    flash(_("已终止该荣誉。"), "success")
+    return redirect(url_for(".teacher_development", teacher_id=row.teacher_id))
 
 
 # ----------------------------------------------------------------------------------------- tiers
@@ -285,3 +385,238 @@ def tier_pyramid():
     data = _fetch(tiers.pyramid, request.args.get("county", type=int))
     order = [Tier.LEADER, Tier.BACKBONE, Tier.YOUNG, Tier.NEW, Tier.NONE]
     return render_template("development/pyramid.html", data=data, order=order)
+
+
+# -------------------------------------------------------------------------------------- mentoring
+
+
+@bp.route("/development/mentoring")
+@require("development.view")
+def mentoring_list():
+    pairs, alone = _fetch(mentoring.pairs_for, request.args.get("county", type=int))
+    return render_template("development/mentoring_list.html", pairs=pairs, alone=alone, form=PairForm(),
+                           action_form=ActionForm(), may_manage=has_permission(current_user, "development.manage"))
+
+
+@bp.route("/development/mentoring/propose", methods=["POST"])
+@require("development.manage")
+def mentoring_propose():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    proposal = _fetch(mentoring.propose, request.form.get("county", type=int))
+    return render_template("development/mentoring_proposal.html", proposal=proposal, action_form=ActionForm(),
+                           today=_today(), rule_message=mentoring.rule_message)
+
+
+@bp.route("/development/mentoring/pairs", methods=["POST"])
+@require("development.manage")
+def mentoring_create():
+    form = PairForm() if request.form.get("mentee") else ActionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(url_for(".mentoring_list"))
+    try:
+        if isinstance(form, PairForm):
+            pairs = [mentoring.ids_by_staff_no(current_user, form.mentee.data, form.mentor.data)]
+            start = form.start_on.data
+        else:
+            pairs = [tuple(int(x) for x in v.split(":", 1)) for v in request.form.getlist("pairs")]
+            start = _today()
+        created = mentoring.create_pairs(current_user, pairs, start)
+    except ValueError:
+        abort(400)
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(url_for(".mentoring_list"))
+    db.session.commit()
+    flash(_("已建立 %(n)d 对师徒结对。", n=len(created)), "success")
+    return redirect(url_for(".mentoring_list"))
+
+
+@bp.route("/development/mentoring/<int:pair_id>")
+@require("development.view")
+def mentoring_pair(pair_id: int):
+    pair = _fetch(mentoring.get_pair, pair_id)
+    return render_template("development/mentoring_pair.html", pair=pair, form=MentorLogForm(),
+                           action_form=ActionForm())
+
+
+@bp.route("/development/mentoring/<int:pair_id>/<any(logs, 'sign-off', end):action>", methods=["POST"])
+@require("development.view")
+def mentoring_act(pair_id: int, action: str):
+    form = MentorLogForm() if action == "logs" else ActionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(url_for(".mentoring_pair", pair_id=pair_id))
+    try:
+        if action == "logs":
+            mentoring.add_log(current_user, pair_id, form.log_on.data, form.text.data, _today())
+        elif action == "sign-off":
+            mentoring.sign_off(current_user, pair_id, _today())
+        else:
+            mentoring.end_pair(current_user, pair_id, _today())
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(url_for(".mentoring_pair", pair_id=pair_id))
+    db.session.commit()
+    flash({"logs": _("已记录，等待导师签字。"), "sign-off": _("已签字结束跟踪指导。"), "end": _("已结束该结对。")}[action],
+          "success")
+    return redirect(url_for(".mentoring_pair", pair_id=pair_id))
+
+
+@bp.route("/development/mentoring/logs/<int:log_id>/countersign", methods=["POST"])
+@require("development.view")
+def mentoring_countersign(log_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        log = mentoring.countersign(current_user, log_id)
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(request.referrer or url_for(".mentoring_list"))
+    db.session.commit()
+    flash(_("已签字。"), "success")
+    return redirect(url_for(".mentoring_pair", pair_id=log.pair_id))
+
+
+# ---------------------------------------------------------------------------------- growth plans
+
+
+@bp.route("/development/growth-plans")
+@require("training.overview")
+def growth_missing():
+    teachers = _fetch(growth.without_plan, request.args.get("county", type=int))
+    return render_template("development/growth_missing.html", teachers=teachers)
+
+
+@bp.route("/development/growth-plan/<any(goals, entries):what>", methods=["POST"])
+@require("training.submit")
+def growth_save(what: str):
+    form = GoalsForm() if what == "goals" else GrowthEntryForm()
+    back = url_for(".teacher_development", teacher_id=current_user.teacher_id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    try:
+        if what == "goals":
+            growth.save_goals(current_user, form.goals.data)
+        else:
+            growth.add_entry(current_user, form.entry_on.data, form.text.data, _today())
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(_("成长规划已保存。"), "success")
+    return redirect(back)
+
+
+@bp.route("/teachers/<int:teacher_id>/growth-plan/comment", methods=["POST"])
+@require("training.verify")
+def growth_comment(teacher_id: int):
+    form = CommentForm()
+    back = url_for(".teacher_development", teacher_id=teacher_id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    try:
+        growth.comment(current_user, teacher_id, form.comment.data)
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(_("点评已保存。"), "success")
+    return redirect(back)
+
+
+# -------------------------------------------------------------------------------------- catalogue
+
+
+@bp.route("/training/programmes")
+@require("development.view")
+def programme_list():
+    rows = _fetch(catalogue.programmes)
+    mine = set()
+    if current_user.role == Role.TEACHER:
+        from teachers.models import Enrolment
+
+        mine = set(db.session.scalars(select(Enrolment.programme_id).where(Enrolment.teacher_id == current_user.teacher_id)))
+    return render_template("development/programme_list.html", rows=rows, mine=mine, action_form=ActionForm(),
+                           today=_today(), may_manage=has_permission(current_user, "development.manage"))
+
+
+@bp.route("/training/programmes/new", methods=["GET", "POST"])
+@require("development.manage")
+def programme_new():
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            row = catalogue.create(current_user, request.args.get("county", type=int), form.service_data())
+        except DomainError as exc:
+            refuse(form, exc)
+            return render_template("development/programme_form.html", form=form), 400
+        db.session.commit()
+        flash(_("已发布培训项目。"), "success")
+        return redirect(url_for(".programme_detail", programme_id=row.id))
+    return render_template("development/programme_form.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/training/programmes/<int:programme_id>")
+@require("development.view")
+def programme_detail(programme_id: int):
+    row = _fetch(catalogue.get_programme, programme_id)
+    may_manage = has_permission(current_user, "development.manage")
+    people = catalogue.enrolments(row) if current_user.role != Role.TEACHER else []
+    if current_user.role == Role.PRINCIPAL:
+        people = [e for e in people if e.teacher.working_school_id == current_user.school_id]
+    from teachers.records.services import scoped_schools
+
+    return render_template("development/programme_detail.html", p=row, people=people, may_manage=may_manage,
+                           action_form=ActionForm(), group_form=GroupEnrolForm(), today=_today(),
+                           schools=scoped_schools(current_user, active_only=True) if may_manage else [])
+
+
+@bp.route("/training/programmes/<int:programme_id>/<any(enrol, 'enrol-school', complete):action>", methods=["POST"])
+@require("development.view")
+def programme_act(programme_id: int, action: str):
+    if (action == "enrol" and current_user.role != Role.TEACHER) or (
+            action != "enrol" and not has_permission(current_user, "development.manage")):
+        abort(403)
+    form = GroupEnrolForm() if action == "enrol-school" else ActionForm()
+    back = url_for(".programme_detail", programme_id=programme_id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    try:
+        if action == "enrol":
+            catalogue.enrol_self(current_user, programme_id, _today())
+            message = _("已报名。")
+        elif action == "enrol-school":
+            try:
+                school_id = int(form.school_id.data)
+            except ValueError:
+                school_id = None
+            rows = catalogue.enrol_school(current_user, programme_id, school_id, form.subject.data or "", _today())
+            message = _("已为 %(n)d 位教师报名。", n=len(rows))
+        else:
+            try:
+                ids = [int(v) for v in request.form.getlist("enrolment_ids")]
+            except ValueError:
+                abort(400)
+            records = catalogue.complete(current_user, programme_id, ids, _today())
+            message = _("已认定 %(n)d 位学员结业，培训记录等待学校审核。", n=len(records))
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back)

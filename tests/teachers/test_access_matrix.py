@@ -7,10 +7,28 @@ and changes nothing, HR manages records, admin manages accounts. Objects outside
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from teachers.extensions import db
-from teachers.models import Role, School, Teacher, TrainingState
+from teachers.models import (
+    Achievement,
+    AchievementKind,
+    Backbone,
+    DeliveryMode,
+    Enrolment,
+    Honour,
+    Level,
+    MentorLog,
+    MentorPair,
+    Programme,
+    ProgrammeLevel,
+    Role,
+    School,
+    Teacher,
+    TrainingState,
+)
 from tests import factories as f
 from tests.conftest import login
 
@@ -36,9 +54,36 @@ def world(app, tmp_path):
     evidence_b = f.evidence_file(b"%PDF-1.4 b", "乙的证书.pdf")
     record_a = f.training_record(teacher_a, state=TrainingState.REJECTED, evidence=evidence_a)
     record_b = f.training_record(teacher_b, evidence=evidence_b)
+    # Mentoring: teacher A is mentored at school A, teacher B at school B; a log in each pair.
+    pair_a = MentorPair(mentee_id=teacher_a.id, mentor_id=f.teacher(school_a, "导师甲", backbone=Backbone.COUNTY).id,
+                        start_on=date(2025, 9, 1))
+    pair_b = MentorPair(mentee_id=teacher_b.id, mentor_id=f.teacher(school_b, "导师乙", backbone=Backbone.COUNTY).id,
+                        start_on=date(2025, 9, 1))
+    db.session.add_all([pair_a, pair_b])
+    db.session.flush()
+    log_a = MentorLog(pair_id=pair_a.id, log_on=date(2025, 10, 1), text="听课")
+    log_b = MentorLog(pair_id=pair_b.id, log_on=date(2025, 10, 1), text="听课")
+    db.session.add_all([log_a, log_b])
+    ach_a = Achievement(teacher_id=teacher_a.id, kind=AchievementKind.PAPER, level=Level.COUNTY, title="论文甲",
+                        achieved_on=date(2024, 5, 1))
+    ach_b = Achievement(teacher_id=teacher_b.id, kind=AchievementKind.PAPER, level=Level.COUNTY, title="论文乙",
+                        achieved_on=date(2024, 5, 1))
+    db.session.add_all([ach_a, ach_b])
+    honour_a = f.honour(teacher_a, Level.SCHOOL)
+    honour_b = f.honour(teacher_b, Level.SCHOOL)
+    other_county = f.county("长白县")
+    honour_x = f.honour(f.teacher(f.school(other_county, "外县学校"), "外县教师"), Level.SCHOOL)
+    programme = Programme(county_id=county.id, title="县培", level=ProgrammeLevel.COUNTY, mode=DeliveryMode.IN_PERSON,
+                          hours=8, provider="进修学校", start_on=date(2025, 5, 1), end_on=date(2025, 5, 1))
+    programme_x = Programme(county_id=other_county.id, title="外县培训", level=ProgrammeLevel.COUNTY,
+                            mode=DeliveryMode.IN_PERSON, hours=8, provider="外县", start_on=date(2025, 5, 1),
+                            end_on=date(2025, 5, 1))
+    db.session.add_all([programme, programme_x])
     db.session.commit()
     return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id,
-            "rA": record_a.id, "rB": record_b.id, "eA": evidence_a.id, "eB": evidence_b.id}
+            "rA": record_a.id, "rB": record_b.id, "eA": evidence_a.id, "eB": evidence_b.id,
+            "pA": pair_a.id, "pB": pair_b.id, "lA": log_a.id, "lB": log_b.id, "aA": ach_a.id, "aB": ach_b.id,
+            "hA": honour_a.id, "hB": honour_b.id, "hX": honour_x.id, "P": programme.id, "PX": programme_x.id}
 
 
 # route template → expected GET status per role (admin, hr, inspector, principal, teacher)
@@ -81,6 +126,25 @@ GET_MATRIX = {
     "/development/tiers": (200, 200, 200, 200, 403),
     "/development/tiers/decide": (405, 405, 405, 405, 405),
     "/development/pyramid": (200, 200, 200, 200, 403),
+    "/development/mentoring": (200, 200, 200, 200, 200),
+    "/development/mentoring/propose": (405, 405, 405, 405, 405),
+    "/development/mentoring/pairs": (405, 405, 405, 405, 405),
+    "/development/mentoring/{pA}": (200, 200, 200, 200, 200),
+    "/development/mentoring/{pB}": (200, 200, 200, 404, 404),
+    "/development/mentoring/{pA}/logs": (405, 405, 405, 405, 405),
+    "/development/mentoring/logs/{lA}/countersign": (405, 405, 405, 405, 405),
+    "/development/achievements/new": (405, 405, 405, 405, 405),
+    "/development/achievements/{aA}/verify": (405, 405, 405, 405, 405),
+    "/teachers/{tA}/honours": (405, 405, 405, 405, 405),
+    "/development/honours/{hA}/end": (405, 405, 405, 405, 405),
+    "/development/growth-plans": (200, 200, 200, 200, 403),
+    "/development/growth-plan/goals": (405, 405, 405, 405, 405),
+    "/teachers/{tA}/growth-plan/comment": (405, 405, 405, 405, 405),
+    "/training/programmes": (200, 200, 200, 200, 200),
+    "/training/programmes/new": (403, 200, 403, 403, 403),
+    "/training/programmes/{P}": (200, 200, 200, 200, 200),
+    "/training/programmes/{PX}": (200, 404, 404, 404, 404),
+    "/training/programmes/{P}/complete": (405, 405, 405, 405, 405),
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -97,12 +161,32 @@ FORBIDDEN_POSTS = [
     ("admin", "/training/records/{rA}/confirm"), ("hr", "/training/records/{rA}/edit"),
     ("inspector", "/development/tiers/decide"), ("principal", "/development/tiers/decide"),
     ("teacher", "/development/tiers/decide"), ("admin", "/development/tiers/decide"),
+    ("inspector", "/development/mentoring/propose"), ("principal", "/development/mentoring/propose"),
+    ("principal", "/development/mentoring/pairs"), ("teacher", "/development/mentoring/pairs"),
+    ("teacher", "/development/mentoring/{pA}/end"), ("principal", "/development/mentoring/{pA}/end"),
+    ("inspector", "/development/mentoring/{pA}/sign-off"), ("hr", "/development/mentoring/{pA}/sign-off"),
+    ("teacher", "/development/mentoring/logs/{lA}/countersign"),
+    ("inspector", "/teachers/{tA}/honours"), ("principal", "/teachers/{tA}/honours"), ("teacher", "/teachers/{tA}/honours"),
+    ("teacher", "/development/honours/{hA}/end"), ("inspector", "/development/honours/{hA}/end"),
+    ("hr", "/development/achievements/{aA}/verify"), ("teacher", "/development/achievements/{aA}/verify"),
+    ("inspector", "/development/achievements/{aA}/reject"), ("principal", "/development/achievements/new"),
+    ("hr", "/development/achievements/new"),
+    ("hr", "/development/growth-plan/goals"), ("principal", "/development/growth-plan/entries"),
+    ("hr", "/teachers/{tA}/growth-plan/comment"), ("teacher", "/teachers/{tA}/growth-plan/comment"),
+    ("principal", "/training/programmes/new"), ("teacher", "/training/programmes/new"),
+    ("inspector", "/training/programmes/new"), ("teacher", "/training/programmes/{P}/complete"),
+    ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
+    ("hr", "/training/programmes/{P}/enrol"),
 ]
 
 # object routes tried with another school's or another teacher's record: 404, nothing changes
 OUT_OF_SCOPE_POSTS = [
     ("principal", "/training/records/{rB}/verify"), ("principal", "/training/records/{rB}/reject"),
     ("teacher", "/training/records/{rB}/edit"),
+    ("principal", "/development/mentoring/{pB}/sign-off"), ("teacher", "/development/mentoring/logs/{lB}/countersign"),
+    ("teacher", "/development/mentoring/{pB}/logs"),
+    ("principal", "/development/achievements/{aB}/verify"), ("hr", "/development/honours/{hX}/end"),
+    ("hr", "/training/programmes/{PX}/complete"), ("teacher", "/training/programmes/{PX}/enrol"),
 ]
 
 
@@ -112,7 +196,19 @@ def test_every_route_is_in_the_matrix(app):
     covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
                .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
                .replace("{u}", "<int:user_id>").replace("{rA}", "<int:record_id>").replace("{rB}", "<int:record_id>")
-               .replace("{eA}", "<int:evidence_id>").replace("{eB}", "<int:evidence_id>") for path in GET_MATRIX}
+               .replace("{eA}", "<int:evidence_id>").replace("{eB}", "<int:evidence_id>")
+               .replace("{pA}", "<int:pair_id>").replace("{pB}", "<int:pair_id>").replace("{lA}", "<int:log_id>")
+               .replace("{aA}", "<int:achievement_id>").replace("{hA}", "<int:honour_id>")
+               .replace("{PX}", "<int:programme_id>").replace("{P}", "<int:programme_id>")
+               for path in GET_MATRIX}
+    covered.discard("/development/achievements/<int:achievement_id>/verify")
+    covered.discard("/development/growth-plan/goals")
+    covered.discard("/training/programmes/<int:programme_id>/complete")
+    covered.add("/training/programmes/<int:programme_id>/<any(enrol, 'enrol-school', complete):action>")
+    covered.add("/development/growth-plan/<any(goals, entries):what>")
+    covered.add("/development/achievements/<int:achievement_id>/<any(verify, reject):action>")
+    covered.discard("/development/mentoring/<int:pair_id>/logs")
+    covered.add("/development/mentoring/<int:pair_id>/<any(logs, 'sign-off', end):action>")
     covered.discard("/training/records/<int:record_id>/confirm")
     covered.add("/training/records/<int:record_id>/<any(verify, confirm, reject):action>")
     covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password"}
@@ -147,11 +243,17 @@ def test_out_of_scope_state_changes(client, world, role, template):
     from teachers.models import TrainingRecord
 
     assert login(client, role).status_code == 302
-    response = client.post(template.format(**world), data={"reason": "x", "title": "改名"})
+    response = client.post(template.format(**world), data={"reason": "x", "title": "改名", "log_on": "2025-10-02",
+                                                           "text": "越权记录"})
     assert response.status_code == 404
     db.session.expire_all()
     record = db.session.get(TrainingRecord, world["rB"])
     assert (record.state, record.title) == (TrainingState.SUBMITTED, "县级教师培训")
+    assert db.session.query(MentorLog).count() == 2
+    assert db.session.get(MentorPair, world["pB"]).end_on is None
+    assert db.session.get(Achievement, world["aB"]).state.value == "submitted"
+    assert db.session.get(Honour, world["hX"]).ended_on is None
+    assert db.session.query(Enrolment).count() == 0
 
 
 def test_anonymous_visitors_are_sent_to_login(client, world):
