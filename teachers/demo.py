@@ -860,6 +860,9 @@ def seed_development(county: County, reference: date, seed: int = DEMO_SEED) -> 
     _bulk(Achievement, achievements)
     db.session.flush()
     pairs, logs = _demo_mentoring(county, reference, rnd)
+    from teachers.development.tiers import remind_reviews
+
+    remind_reviews(reference)
     return {"training_records": len(records), "training_events": len(events), "honours": len(honours),
             "achievements": len(achievements), "mentor_pairs": pairs, "mentor_logs": logs}
 

@@ -144,4 +144,7 @@ def end_honour(actor: User, honour_id: int, today: date) -> Honour:
     db.session.flush()
     db.session.expire(row.teacher, ["backbone"])
     audit.record(actor, "honour.end", row, {"teacher": row.teacher.staff_no})
+    from teachers.development.tiers import close_review
+
+    close_review(row.teacher)
     return row

@@ -21,3 +21,5 @@ def register() -> None:
                   text=lambda p: _("培训“%(title)s”被退回：%(reason)s。请修改后重新提交。", **p))
     register_kind("training.confirmed", url=_record_url,
                   text=lambda p: _("培训“%(title)s”已确认，学时已计入。", **p))
+    register_kind("tier.review_due", url=lambda n: url_for("development.teacher_development", teacher_id=n.object_id),
+                  text=lambda p: _("到期复评：%(teacher)s 的梯队层级或荣誉", **p))

@@ -154,6 +154,7 @@ def decide(actor: User, teacher_ids: list[int], tier: str, reason: str, today: d
         db.session.add(award)
         db.session.flush()
         audit.record(actor, "tier.award", t, {"from": t.tier.value, "to": target.value, "reason": reason})
+        close_review(t)
         db.session.expire(t, ["tier"])
         awards.append(award)
     return awards
@@ -187,3 +188,45 @@ def pyramid(user: User, county_id: int | None, school_id: int | None = None) -> 
         per_school.setdefault(school.id, (school, Counter()))[1][tier] += n
         total[tier] += n
     return {"county": county, "total": total, "schools": list(per_school.values())}
+
+
+# ------------------------------------------------------------------------------ re-evaluation due
+
+
+def remind_reviews(today: date) -> int:
+    """Open a to-do for the county's HR for every teacher due for re-evaluation (an award of 教学骨干 or
+    学科带头人 older than the county's period, or a standing honour past its re-evaluation date) who has
+    none open yet. Returns how many to-dos were opened. Flushes."""
+    from teachers.models import Notification, Role
+    from teachers.notifications.services import notify
+
+    opened = 0
+    for county in db.session.scalars(select(County).order_by(County.id)):
+        values = policy.effective(county.policy)
+        hr = list(db.session.scalars(select(User.id).where(User.role == Role.HR, User.active.is_(True),
+                                                          (User.county_id == county.id) | User.county_id.is_(None))))
+        if not hr:
+            continue
+        teachers = list(db.session.scalars(
+            select(Teacher).join(School, School.id == Teacher.personnel_school_id)
+            .where(School.county_id == county.id, Teacher.status != TeacherStatus.RETIRED)))
+        since = dict(db.session.execute(select(TierAward.teacher_id, func.max(TierAward.awarded_on))
+                                        .group_by(TierAward.teacher_id)).all())
+        honours_due = set(db.session.scalars(select(Honour.teacher_id).where(
+            Honour.ended_on.is_(None), Honour.review_on.is_not(None), Honour.review_on <= today)))
+        open_for = set(db.session.scalars(select(Notification.object_id).where(
+            Notification.kind == "tier.review_due", Notification.done_at.is_(None))))
+        for t in teachers:
+            facts = criteria.Facts(tier=t.tier.value, tier_since=since.get(t.id), years=0, hours=0)
+            due = criteria.evaluate(facts, values, today).review_due or t.id in honours_due
+            if due and t.id not in open_for:
+                notify(hr, "tier.review_due", object_type="teacher", object_id=t.id, params={"teacher": t.name},
+                       todo=True)
+                opened += 1
+    return opened
+
+
+def close_review(teacher: Teacher) -> None:
+    from teachers.notifications.services import close_todos
+
+    close_todos("tier.review_due", object_type="teacher", object_id=teacher.id)

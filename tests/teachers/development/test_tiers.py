@@ -3,7 +3,7 @@ and the derived backbone level."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -140,3 +140,25 @@ def test_a_new_hire_starts_as_a_new_teacher(world):
     t = create_teacher(w.hr, data, today=TODAY)
     assert t.tier == Tier.NEW
     assert db.session.scalar(select(TierAward.reason).where(TierAward.teacher_id == t.id)) == "新入职"
+
+
+def test_re_evaluations_due_open_one_to_do_each_for_hr_and_a_decision_closes_it(world):
+    from teachers.development import notices
+    from teachers.models import Notification
+
+    notices.register()
+    w = world
+    f.award(w.ta, Tier.BACKBONE, TODAY.replace(year=TODAY.year - 4))  # the 3-year period is over
+    f.award(w.tb, Tier.BACKBONE, TODAY.replace(year=TODAY.year - 1))  # not yet …
+    f.honour(w.tb, Level.COUNTY, recognised_on=date(2020, 9, 1), review_on=TODAY - timedelta(days=1))  # … but its honour is
+    db.session.commit()
+    assert tiers.remind_reviews(TODAY) == 2
+    assert tiers.remind_reviews(TODAY) == 0  # not twice
+    open_for_hr = db.session.scalars(select(Notification.object_id).where(
+        Notification.user_id == w.hr.id, Notification.kind == "tier.review_due", Notification.done_at.is_(None))).all()
+    assert sorted(open_for_hr) == sorted([w.ta.id, w.tb.id])
+    tiers.decide(w.hr, [w.ta.id], "leader", "复评：晋升学科带头人", TODAY)
+    db.session.commit()
+    still = db.session.scalars(select(Notification.object_id).where(
+        Notification.user_id == w.hr2.id, Notification.kind == "tier.review_due", Notification.done_at.is_(None))).all()
+    assert still == [w.tb.id]
