@@ -383,8 +383,11 @@ def tier_pyramid():
     from teachers.models import Tier
 
     data = _fetch(tiers.pyramid, request.args.get("county", type=int))
+    from teachers.labels import label
+
     order = [Tier.LEADER, Tier.BACKBONE, Tier.YOUNG, Tier.NEW, Tier.NONE]
-    return render_template("development/pyramid.html", data=data, order=order)
+    chart = {"tiers": [{"label": label(t), "count": int(data["total"].get(t, 0))} for t in order]}
+    return render_template("development/pyramid.html", data=data, order=order, chart=chart)
 
 
 # -------------------------------------------------------------------------------------- mentoring

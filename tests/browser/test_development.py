@@ -110,3 +110,11 @@ def test_hr_runs_the_tier_evaluation_and_promotes(page, live_server):
     labels = {"young": "青年教师", "backbone": "教学骨干", "leader": "学科带头人"}
     assert page.inner_text("#current-tier") == labels[next_tier]
     assert "2026年度梯队评定：符合条件" in page.inner_text("#tier-history")
+
+
+def test_the_tier_pyramid_draws_with_echarts(page, live_server):
+    log_in(page, "inspector")
+    page.goto("/development/pyramid")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#pyramid-chart canvas").count() == 1
+    assert "学科带头人" in page.inner_text("#county-pyramid table")
