@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from teachers.forms import Form
 from teachers.labels import choices as enum_choices
 from teachers.models import AchievementKind, DeliveryMode, HonourKind, Level, ProgrammeLevel, Tier
 from teachers.records.forms import CHOOSE, REQUIRED, Choice, Date, not_future
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     """Outside training (校外培训) a teacher reports, or the correction of a rejected record."""
 
     title = StringField(_l("培训名称"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
@@ -31,22 +31,22 @@ class TrainingForm(FlaskForm):
         return {name: f.data for name, f in self._fields.items() if name not in ("csrf_token", "evidence")}
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(_l("退回原因"), validators=[Optional(), Length(max=200)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs the CSRF token."""
 
 
-class TierDecisionForm(FlaskForm):
+class TierDecisionForm(Form):
     """HR's decision on the tier of the teachers ticked in the evaluation list."""
 
     tier = Choice(_l("新的梯队层级"), enum_choices(Tier), DataRequired(message=CHOOSE))
     reason = TextAreaField(_l("理由"), validators=[Optional(), Length(max=200)])
 
 
-class PairForm(FlaskForm):
+class PairForm(Form):
     """A pair HR sets by hand: the new teacher and the mentor by staff number."""
 
     mentee = StringField(_l("新任教师工号"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
@@ -54,12 +54,12 @@ class PairForm(FlaskForm):
     start_on = Date(_l("结对日期"), DataRequired(message=REQUIRED), not_future)
 
 
-class MentorLogForm(FlaskForm):
+class MentorLogForm(Form):
     log_on = Date(_l("日期"), DataRequired(message=REQUIRED), not_future)
     text = TextAreaField(_l("指导内容"), validators=[DataRequired(message=REQUIRED), Length(max=2000)])
 
 
-class AchievementForm(FlaskForm):
+class AchievementForm(Form):
     kind = Choice(_l("成果类别"), enum_choices(AchievementKind), DataRequired(message=CHOOSE))
     level = Choice(_l("级别"), enum_choices(Level), DataRequired(message=CHOOSE))
     title = StringField(_l("成果名称"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
@@ -67,7 +67,7 @@ class AchievementForm(FlaskForm):
     evidence = FileField(_l("证明材料（可选，PDF、JPG、PNG）"))
 
 
-class HonourForm(FlaskForm):
+class HonourForm(Form):
     kind = Choice(_l("荣誉类别"), enum_choices(HonourKind), DataRequired(message=CHOOSE))
     level = Choice(_l("级别"), enum_choices(Level), DataRequired(message=CHOOSE))
     recognised_on = Date(_l("认定日期"), DataRequired(message=REQUIRED), not_future)
@@ -75,20 +75,20 @@ class HonourForm(FlaskForm):
     studio_name = StringField(_l("工作室名称"), validators=[Optional(), Length(max=100)])
 
 
-class GoalsForm(FlaskForm):
+class GoalsForm(Form):
     goals = TextAreaField(_l("成长目标"), validators=[DataRequired(message=REQUIRED), Length(max=4000)])
 
 
-class GrowthEntryForm(FlaskForm):
+class GrowthEntryForm(Form):
     entry_on = Date(_l("日期"), DataRequired(message=REQUIRED), not_future)
     text = TextAreaField(_l("进展"), validators=[DataRequired(message=REQUIRED), Length(max=2000)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField(_l("校长点评"), validators=[DataRequired(message=REQUIRED), Length(max=2000)])
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     title = StringField(_l("项目名称"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     level = Choice(_l("培训级别"), enum_choices(ProgrammeLevel), DataRequired(message=CHOOSE))
     mode = Choice(_l("形式"), enum_choices(DeliveryMode), DataRequired(message=CHOOSE))
@@ -104,6 +104,6 @@ class ProgrammeForm(FlaskForm):
         return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
 
 
-class GroupEnrolForm(FlaskForm):
+class GroupEnrolForm(Form):
     school_id = StringField(_l("学校"), validators=[DataRequired(message=CHOOSE)])
     subject = StringField(_l("学科（可选）"), validators=[Optional(), Length(max=20)])

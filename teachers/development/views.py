@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from teachers import text
 from teachers.auth.permissions import has_permission, require
 from teachers.development import achievements, catalogue, evidence, growth, mentoring, notices, states, tiers, training
 from teachers.development.forms import (
@@ -32,7 +33,7 @@ from teachers.development.forms import (
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Role, TrainingState
-from teachers.web import refuse
+from teachers.web import int_arg, refuse
 
 bp = Blueprint("development", __name__)
 notices.register()
@@ -185,7 +186,7 @@ def teacher_training(teacher_id: int):
 def training_certificate(teacher_id: int):
     teacher = _fetch(training.get_teacher, teacher_id)
     records = training.records_of(teacher)
-    first_year = request.args.get("cycle", type=int)
+    first_year = int_arg("cycle", minimum=1900, maximum=2100)
     progress = training.progress_of(teacher, _today(), records, first_year=first_year)
     counted = [r for r in records if r.id in progress.counted_by_key]
     return render_template("development/certificate.html", teacher=teacher, p=progress, records=counted,
@@ -339,7 +340,7 @@ def honour_end(honour_id: int):
 @bp.route("/development/tiers")
 @require("training.overview")
 def tier_evaluation():
-    county, rows = _fetch(tiers.evaluation, request.args.get("county", type=int), _today())
+    county, rows = _fetch(tiers.evaluation, int_arg("county"), _today())
     show = request.args.get("show", "eligible")
     if show == "eligible":
         shown = [r for r in rows if r.evaluation.eligible]
@@ -382,7 +383,7 @@ def tier_decide():
 def tier_pyramid():
     from teachers.models import Tier
 
-    data = _fetch(tiers.pyramid, request.args.get("county", type=int))
+    data = _fetch(tiers.pyramid, int_arg("county"))
     from teachers.labels import label
 
     order = [Tier.LEADER, Tier.BACKBONE, Tier.YOUNG, Tier.NEW, Tier.NONE]
@@ -396,7 +397,7 @@ def tier_pyramid():
 @bp.route("/development/mentoring")
 @require("development.view")
 def mentoring_list():
-    pairs, alone = _fetch(mentoring.pairs_for, request.args.get("county", type=int))
+    pairs, alone = _fetch(mentoring.pairs_for, int_arg("county"))
     return render_template("development/mentoring_list.html", pairs=pairs, alone=alone, form=PairForm(),
                            action_form=ActionForm(), may_manage=has_permission(current_user, "development.manage"))
 
@@ -406,7 +407,7 @@ def mentoring_list():
 def mentoring_propose():
     if not ActionForm().validate_on_submit():
         abort(400)
-    proposal = _fetch(mentoring.propose, request.form.get("county", type=int))
+    proposal = _fetch(mentoring.propose, text.parse_int(request.form.get("county"), minimum=1, maximum=text.INT32_MAX))
     return render_template("development/mentoring_proposal.html", proposal=proposal, action_form=ActionForm(),
                            today=_today(), rule_message=mentoring.rule_message)
 
@@ -492,7 +493,7 @@ def mentoring_countersign(log_id: int):
 @bp.route("/development/growth-plans")
 @require("training.overview")
 def growth_missing():
-    teachers = _fetch(growth.without_plan, request.args.get("county", type=int))
+    teachers = _fetch(growth.without_plan, int_arg("county"))
     return render_template("development/growth_missing.html", teachers=teachers)
 
 
@@ -561,7 +562,7 @@ def programme_new():
     form = ProgrammeForm()
     if form.validate_on_submit():
         try:
-            row = catalogue.create(current_user, request.args.get("county", type=int), form.service_data())
+            row = catalogue.create(current_user, int_arg("county"), form.service_data())
         except DomainError as exc:
             refuse(form, exc)
             return render_template("development/programme_form.html", form=form), 400
