@@ -22,18 +22,28 @@ from teachers.errors import NotFound
 from teachers.extensions import db, login_manager
 from teachers.models import County, Role, School, Teacher, User
 
+#: Teacher development (teachers/development): reading it, and who submits, verifies, confirms, manages.
+DEVELOPMENT_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({"development.view", "training.overview"}),
+    Role.HR: frozenset({"development.view", "training.overview", "training.confirm", "development.manage"}),
+    Role.PRINCIPAL: frozenset({"development.view", "training.overview", "training.verify"}),
+    Role.TEACHER: frozenset({"development.view", "training.submit"}),
+    Role.INSPECTOR: frozenset({"development.view", "training.overview"}),
+}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({
         "dashboard.county", "school.view", "teacher.view", "teacher.view_id_number",
         "user.manage", "audit.view", "settings.manage",
-    }),
+    }) | DEVELOPMENT_PERMISSIONS[Role.ADMIN],
     Role.HR: frozenset({
         "dashboard.county", "school.view", "school.edit", "teacher.view", "teacher.edit",
         "teacher.view_id_number", "settings.view",
-    }),
-    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view"}),
-    Role.TEACHER: frozenset({"dashboard.self", "teacher.view"}),
-    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view"}),
+    }) | DEVELOPMENT_PERMISSIONS[Role.HR],
+    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view"}) | DEVELOPMENT_PERMISSIONS[Role.PRINCIPAL],
+    Role.TEACHER: frozenset({"dashboard.self", "teacher.view"}) | DEVELOPMENT_PERMISSIONS[Role.TEACHER],
+    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view"})
+    | DEVELOPMENT_PERMISSIONS[Role.INSPECTOR],
 }
 
 

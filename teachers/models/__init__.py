@@ -2,6 +2,28 @@
 
 from teachers.models.audit import AuditChainLock, AuditEvent
 from teachers.models.county import County
+from teachers.models.development import (
+    Achievement,
+    AchievementKind,
+    DeliveryMode,
+    Enrolment,
+    EvidenceFile,
+    GrowthEntry,
+    GrowthPlan,
+    Honour,
+    HonourKind,
+    Level,
+    MentorLog,
+    MentorPair,
+    Programme,
+    ProgrammeLevel,
+    ReviewState,
+    TierAward,
+    TrainingEvent,
+    TrainingRecord,
+    TrainingSource,
+    TrainingState,
+)
 from teachers.models.enums import (
     Area,
     AssignmentKind,
@@ -15,11 +37,50 @@ from teachers.models.enums import (
     Tier,
     Title,
 )
+from teachers.models.notification import Notification
 from teachers.models.school import School
 from teachers.models.teacher import Assignment, Teacher
 from teachers.models.user import User, UserSession
 
 __all__ = [
-    "Area", "Assignment", "AssignmentKind", "AuditChainLock", "AuditEvent", "Backbone", "County", "Degree", "Gender", "Role",
-    "School", "SchoolKind", "Stage", "Teacher", "TeacherStatus", "Tier", "Title", "User", "UserSession",
+    "Achievement",
+    "AchievementKind",
+    "Area",
+    "Assignment",
+    "AssignmentKind",
+    "AuditChainLock",
+    "AuditEvent",
+    "Backbone",
+    "County",
+    "Degree",
+    "DeliveryMode",
+    "Enrolment",
+    "EvidenceFile",
+    "Gender",
+    "GrowthEntry",
+    "GrowthPlan",
+    "Honour",
+    "HonourKind",
+    "Level",
+    "MentorLog",
+    "MentorPair",
+    "Notification",
+    "Programme",
+    "ProgrammeLevel",
+    "ReviewState",
+    "Role",
+    "School",
+    "SchoolKind",
+    "Stage",
+    "Teacher",
+    "TeacherStatus",
+    "Tier",
+    "TierAward",
+    "Title",
+    "TrainingEvent",
+    "TrainingRecord",
+    "TrainingSource",
+    "TrainingState",
+    "User",
+    "UserSession",
 ]

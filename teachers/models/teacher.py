@@ -16,12 +16,10 @@ from teachers.extensions import db
 from teachers.models._types import UTCDateTime, enum_column, utcnow
 from teachers.models.enums import (
     AssignmentKind,
-    Backbone,
     Degree,
     Gender,
     Stage,
     TeacherStatus,
-    Tier,
     Title,
 )
 from teachers.models.school import School
@@ -52,9 +50,8 @@ class Teacher(db.Model):
     other_subjects: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     degree: Mapped[Degree] = mapped_column(enum_column(Degree, "degree"))
     title: Mapped[Title] = mapped_column(enum_column(Title, "title"), default=Title.NONE)
-    backbone: Mapped[Backbone] = mapped_column(enum_column(Backbone, "backbone"), default=Backbone.NONE)
-    backbone_since: Mapped[date | None]
-    tier: Mapped[Tier] = mapped_column(enum_column(Tier, "tier"), default=Tier.NEW)
+    # ``tier`` (the latest tier award) and ``backbone`` (from the honours) are derived, read-only
+    # SQL expressions added in teachers/models/development.py.
     status: Mapped[TeacherStatus] = mapped_column(
         enum_column(TeacherStatus, "status"), default=TeacherStatus.ACTIVE, index=True
     )

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from scheduling import mentoring as mentoring_model  # noqa: F401 (mentor pairing, teachers/development/mentoring.py)
 from scheduling import rules
 from scheduling.problem import Options, Policy, Problem
 from scheduling.problem import School as SolverSchool
