@@ -20,7 +20,7 @@ from tests.teachers.rotation.test_workflow import solved_round
 
 
 def test_review_reads_in_the_readers_language(small):
-    rnd, run, _ = solved_round(small)
+    _rnd, run, _ = solved_round(small)
     with force_locale("zh"):
         data = review.review(small.hr, run.id)
     assert data["moves"] and data["coefficients"]["primary"]["L1"]["limit"] == 0.5
@@ -74,7 +74,7 @@ def _carried_round(small):
 
 
 def test_excel_final_list_has_chinese_headers_and_masked_ids(small):
-    rnd, run, moves = _carried_round(small)
+    rnd, _run, moves = _carried_round(small)
     data = export.final_list_xlsx(small.hr, rnd.id)
     ws = load_workbook(BytesIO(data)).active
     assert [c.value for c in ws[2]] == list(export.HEADERS)
@@ -89,7 +89,7 @@ def test_excel_final_list_has_chinese_headers_and_masked_ids(small):
 
 
 def test_dashboard_figures(small):
-    rnd, run, moves = _carried_round(small)
+    _rnd, _run, moves = _carried_round(small)
     data = dashboard.rotation_dashboard(small.hr)
     year = data["years"][0]
     assert year["moves"] == len(moves) and year["eligible"] > 0
