@@ -37,9 +37,8 @@ def test_database_refuses_on_exchange_at_the_personnel_school(app):
     c = f.county()
     s = f.school(c)
     t = f.teacher(s)
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(sa.text("UPDATE teacher SET status = 'on_exchange' WHERE id = :id"), {"id": t.id})
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.execute(sa.text("UPDATE teacher SET status = 'on_exchange' WHERE id = :id"), {"id": t.id})
 
 
 def test_records_form_derives_the_status_from_the_placement(app):
