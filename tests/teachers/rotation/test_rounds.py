@@ -238,3 +238,20 @@ def test_objection_ruled_by_hr(small):
     db.session.refresh(move)
     assert move.state.value == "upheld" and move.ruling.value == "upheld"
     assert move not in decisions.my_todo_moves(small.hr)
+
+
+def test_receiving_principal_may_read_the_incoming_teachers_record(small):
+    from teachers.auth.permissions import teacher_filter, teacher_in_scope
+    from teachers.models import Teacher
+    from tests.teachers.rotation.test_workflow import solved_round
+
+    rnd, run, _ = solved_round(small, wishes=False)
+    move = decisions.publish(small.hr, rnd.id, run.id)[0]
+    receiving = small.principal_of(move.to_school_id)
+    outsider = next(u for sid, u in small.principals.items() if sid not in (move.from_school_id, move.to_school_id))
+    assert teacher_in_scope(receiving, move.teacher) and not teacher_in_scope(outsider, move.teacher)
+    visible = set(db.session.scalars(select(Teacher.id).where(teacher_filter(receiving))))
+    assert move.teacher_id in visible
+    assert move.teacher_id not in set(db.session.scalars(select(Teacher.id).where(teacher_filter(outsider))))
+    decisions.decide(receiving, move.id, False, "编制已满", today=rnd.decision_opens)
+    assert not teacher_in_scope(receiving, db.session.get(Teacher, move.teacher_id))
