@@ -300,13 +300,21 @@ def execute_run(run_id: int) -> str:
     that is not queued (cancelled meanwhile, or taken by another worker) is left alone."""
     engine = db.engine
     heartbeat_s = float(current_app.config.get("ROTATION_HEARTBEAT_S", 5))
-    now = utcnow()
-    with engine.begin() as conn:
-        taken = conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status == RunStatus.QUEUED)
-                             .values(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now)).rowcount
-        if taken != 1:
-            return "skipped"
-        row = conn.execute(select(SolveRun.instance, SolveRun.time_limit_s).where(SolveRun.id == run_id)).one()
+    for attempt in range(50):  # the requesting transaction may still be committing: wait up to ~5 s for the row
+        now = utcnow()
+        with engine.begin() as conn:
+            taken = conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status == RunStatus.QUEUED)
+                                 .values(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now)).rowcount
+            if taken == 1:
+                row = conn.execute(select(SolveRun.instance, SolveRun.time_limit_s)
+                                   .where(SolveRun.id == run_id)).one()
+                break
+            exists = conn.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
+        if exists is not None:
+            return "skipped"  # cancelled meanwhile, or taken by another worker
+        time.sleep(0.1 if attempt < 49 else 0)
+    else:
+        return "skipped"
     instance, limit = row.instance, row.time_limit_s
     stop = threading.Event()
     last_poll = [0.0, False]

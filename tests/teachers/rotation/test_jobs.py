@@ -135,7 +135,8 @@ def test_prefecture_fans_out_one_job_per_county(app):
     db.session.commit()
     for run in runs:
         assert jobs.wait_for_thread(run.id, 60)
-        assert _reload(run.id).status == RunStatus.SUCCEEDED
+        got = _reload(run.id)
+        assert got.status == RunStatus.SUCCEEDED, (got.id, got.status, got.error)
     codes = {a.county.id: {s.code for s in a.schools}, b.county.id: {s.code for s in b.schools}}
     for run in runs:  # each instance holds its own county's schools only
         assert {s["id"] for s in _reload(run.id).instance["schools"]} == codes[run.county_id]
