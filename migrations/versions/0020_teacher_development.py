@@ -5,7 +5,7 @@ each tier becomes a tier award and each backbone level a backbone honour (recogn
 ``backbone_since``, or the service start when it was blank). Downgrading derives them back.
 
 Revision ID: 0020
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-02 03:21:29.532911
 
 """
@@ -16,7 +16,7 @@ import teachers.models._types
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -38,6 +38,21 @@ from teachers.models.enums import (
     Title,
 )
 from teachers.models.notification import Notification
+from teachers.models.rotation import (
+    Answer,
+    Decision,
+    MoveState,
+    RotationMove,
+    RotationRound,
+    RoundRule,
+    RoundState,
+    RuleKind,
+    Ruling,
+    RunStatus,
+    SchoolPair,
+    SolveRun,
+    Wish,
+)
 from teachers.models.school import School
 from teachers.models.teacher import Assignment, Teacher
 from teachers.models.user import User, UserSession
@@ -45,6 +60,7 @@ from teachers.models.user import User, UserSession
 __all__ = [
     "Achievement",
     "AchievementKind",
+    "Answer",
     "Area",
     "Assignment",
     "AssignmentKind",
@@ -52,6 +68,7 @@ __all__ = [
     "AuditEvent",
     "Backbone",
     "County",
+    "Decision",
     "Degree",
     "DeliveryMode",
     "Enrolment",
@@ -64,13 +81,23 @@ __all__ = [
     "Level",
     "MentorLog",
     "MentorPair",
+    "MoveState",
     "Notification",
     "Programme",
     "ProgrammeLevel",
     "ReviewState",
     "Role",
+    "RotationMove",
+    "RotationRound",
+    "RoundRule",
+    "RoundState",
+    "RuleKind",
+    "Ruling",
+    "RunStatus",
     "School",
     "SchoolKind",
+    "SchoolPair",
+    "SolveRun",
     "Stage",
     "Teacher",
     "TeacherStatus",
@@ -83,4 +110,5 @@ __all__ = [
     "TrainingState",
     "User",
     "UserSession",
+    "Wish",
 ]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from teachers.extensions import db
 from teachers.models._types import UTCDateTime, enum_column, utcnow
@@ -67,6 +68,18 @@ class Teacher(db.Model):
         back_populates="teacher", order_by="Assignment.start_date", cascade="all, delete-orphan"
     )
 
+    @hybrid_property
+    def on_exchange(self) -> bool:
+        """On exchange (交流中), derived from the one record of where a teacher works: an open EXCHANGE
+        assignment. In SQL an EXISTS over the indexed assignment rows, so list filters stay fast."""
+        return any(a.kind == AssignmentKind.EXCHANGE and a.end_date is None for a in self.assignments)
+
+    @on_exchange.inplace.expression
+    @classmethod
+    def _on_exchange_expression(cls):
+        return sa.exists().where(Assignment.teacher_id == cls.id, Assignment.kind == AssignmentKind.EXCHANGE,
+                                 Assignment.end_date.is_(None))
+
     def __repr__(self) -> str:
         return f"<Teacher {self.staff_no} {self.name}>"
 
@@ -92,11 +105,3 @@ class Assignment(db.Model):
 
     teacher: Mapped[Teacher] = relationship(back_populates="assignments")
     school: Mapped[School] = relationship()
-
-
-#: On exchange (交流中), derived from the one record of where a teacher works: an open EXCHANGE row.
-Teacher.on_exchange = column_property(
-    sa.exists().where(Assignment.teacher_id == Teacher.id, Assignment.kind == AssignmentKind.EXCHANGE,
-                      Assignment.end_date.is_(None)),
-    deferred=False,
-)

@@ -606,7 +606,10 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, t
     out["other_subjects"] = [s for s in _subjects(merged.get("other_subjects")) if s != out["subject"]]
     out["degree"] = _enum(Degree, merged.get("degree"), "degree")
     out["title"] = _enum(Title, merged.get("title"), "title", default=Title.NONE)
-    out["status"] = _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE)
+    out["status"] = _derived_status(
+        _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE),
+        works_elsewhere=working.id != personnel.id, chosen="status" in data,
+        was=current.get("status"))
     out["rotation_exempt"] = bool(merged.get("rotation_exempt"))
     out["rotation_exempt_reason"] = _text(merged, "rotation_exempt_reason", 200) if out["rotation_exempt"] else ""
     if out["rotation_exempt"] and not out["rotation_exempt_reason"]:
@@ -615,6 +618,20 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, t
     if out["phone"] and not PHONE_RE.match(out["phone"]):
         raise DomainError(_("请填写正确的电话号码。"), field="phone")
     return out
+
+
+def _derived_status(status: TeacherStatus, *, works_elsewhere: bool, chosen: bool,
+                    was: TeacherStatus | None) -> TeacherStatus:
+    """交流中 follows the placement (one record of where a teacher works): an active teacher working
+    away from the personnel school is on exchange, and one back at it is active again. Choosing 交流中
+    by hand for a teacher who works at the personnel school is refused."""
+    if works_elsewhere and status == TeacherStatus.ACTIVE:
+        return TeacherStatus.ON_EXCHANGE
+    if not works_elsewhere and status == TeacherStatus.ON_EXCHANGE:
+        if chosen and was != TeacherStatus.ON_EXCHANGE:
+            raise DomainError(_("“交流中”由任职经历决定：请填写在外校任教的学校，或选择其他状态。"), field="status")
+        return TeacherStatus.ACTIVE
+    return status
 
 
 def _require_teacher_edit(actor: User, teacher: Teacher | None = None) -> None:
