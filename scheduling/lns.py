@@ -113,15 +113,17 @@ def improve(
     size: int = 10,
     step_s: float = 1.5,
     deterministic_time: float | None = None,
+    control=None,
 ) -> tuple[set[tuple[str, str]], dict]:
     """Improve a valid plan until ``deadline``; returns the best plan and counters.
 
     With one worker and ``deterministic_time``, each sub-solve stops on deterministic time and the
     number of neighbourhoods is fixed in advance, so the result does not depend on the clock (unless
-    the wall-clock deadline comes first)."""
+    the wall-clock deadline comes first). ``control`` (``scheduling.solve.Control``) receives each
+    improvement and ends the search when the caller asks it to stop."""
     from ortools.sat.python import cp_model
 
-    from scheduling.solve import _hint_plan
+    from scheduling.solve import _hint_plan, _solve_watched
 
     rng = random.Random(seed)
     best = set(plan)
@@ -130,6 +132,8 @@ def improve(
     deterministic = workers == 1 and deterministic_time is not None
     max_iterations = max(1, int(deterministic_time / step_s)) if deterministic else None
     while time.monotonic() + 0.5 < deadline and (max_iterations is None or stats["iterations"] < max_iterations):
+        if control is not None and control.stopped:
+            break
         area = _neighbourhood(data, best, rng, size)
         sub, fixed = _sub_data(data, best, area)
         built = build_model(sub)
@@ -149,7 +153,7 @@ def improve(
             solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic() - 0.3)
         else:
             solver.parameters.max_time_in_seconds = max(0.1, min(step_s, deadline - time.monotonic() - 0.3))
-        status = solver.solve(built.model)
+        status = _solve_watched(solver, built.model, control)
         stats["iterations"] += 1
         # neighbourhoods solved to optimality grow, those that time out shrink
         size = min(size + 2, 40) if status == cp_model.OPTIMAL else max(6, size - 1)
@@ -161,6 +165,8 @@ def improve(
         if value[0] < best_value[0] - 1e-12 or (value[0] <= best_value[0] + 1e-12 and value[1] < best_value[1]):
             best, best_value = candidate, value
             stats["accepted"] += 1
+            if control is not None:
+                control.report(data.county, best_value[0])
     stats["end"] = best_value[0]
     return best, stats
 

@@ -136,6 +136,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "zh": "限时内搜索未找到方案，返回贪心算法方案",
         "en": "search found no plan in time; the greedy plan is returned",
     },
+    "note.stopped": {
+        "zh": "应要求提前停止：返回目前找到的最好方案",
+        "en": "stopped on request: the best plan found so far is returned",
+    },
     "note.pruned": {
         "zh": "每名教师的去向学校精简为 {count} 所",
         "en": "destinations pruned to {count} per teacher",

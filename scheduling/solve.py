@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -67,6 +68,153 @@ class CountyOutcome:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How a running solve stands, for ``solve(on_progress=…)``.
+
+    ``objective`` is the best Σ CV² after found so far, summed over the counties that have a solution
+    (None before any has one); ``bound`` the sum of the counties' proven lower bounds when every county
+    has one; ``status`` is "running" until the last call, which carries the final status."""
+
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+    counties_done: int
+    counties_total: int
+    status: str
+
+
+#: Least time between two progress calls (the final call always comes).
+PROGRESS_EVERY_S = 0.5
+#: How often ``should_stop`` is polled.
+STOP_POLL_S = 0.2
+
+
+class Control:
+    """What the counties' searches share with the caller: progress figures, the stop request, live solvers.
+
+    A watcher thread polls ``should_stop`` every ``STOP_POLL_S`` and, once it says stop, sets ``stopped``
+    and interrupts every CP-SAT search in progress (``CpSolver.stop_search``); the searches then return
+    their best solution so far. Progress reports from the search threads are throttled here."""
+
+    def __init__(
+        self,
+        counties: list[str],
+        on_progress: Callable[[Progress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ):
+        self.start = time.monotonic()
+        self.counties = list(counties)
+        self.on_progress = on_progress
+        self.should_stop = should_stop
+        self.objective: dict[str, float] = {}
+        self.bound: dict[str, float] = {}
+        self.done: set[str] = set()
+        self.solvers: set = set()
+        self.lock = threading.Lock()
+        self.last_sent = float("-inf")
+        self._stop = threading.Event()
+        self._finished = threading.Event()
+        self._watcher: threading.Thread | None = None
+        if should_stop is not None or on_progress is not None:
+            self._watcher = threading.Thread(target=self._watch, name="solve-watcher", daemon=True)
+            self._watcher.start()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def _watch(self) -> None:
+        while not self._finished.wait(STOP_POLL_S):
+            if self.should_stop is not None and not self._stop.is_set():
+                try:
+                    asked = bool(self.should_stop())
+                except Exception:  # noqa: BLE001 — a failing poll must not kill the solve
+                    asked = False
+                if asked:
+                    self.request_stop()
+            self._emit(force=False)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        with self.lock:
+            solvers = list(self.solvers)
+        for solver in solvers:
+            solver.stop_search()
+
+    def attach(self, solver) -> None:
+        with self.lock:
+            self.solvers.add(solver)
+        if self.stopped:
+            solver.stop_search()
+
+    def detach(self, solver) -> None:
+        with self.lock:
+            self.solvers.discard(solver)
+
+    def report(self, county: str, objective: float | None = None, bound: float | None = None) -> None:
+        """A county's best objective so far (never rises) and its proven bound (never falls)."""
+        with self.lock:
+            if objective is not None:
+                self.objective[county] = min(objective, self.objective.get(county, objective))
+            if bound is not None:
+                self.bound[county] = max(bound, self.bound.get(county, bound))
+        self._emit(force=False)
+
+    def county_done(self, county: str) -> None:
+        with self.lock:
+            self.done.add(county)
+        self._emit(force=False)
+
+    def snapshot(self, status: str = "running") -> Progress:
+        with self.lock:
+            objective = sum(self.objective.values()) if self.objective else None
+            bound = sum(self.bound.values()) if self.bound and len(self.bound) == len(self.counties) else None
+            return Progress(
+                elapsed_s=time.monotonic() - self.start,
+                objective=objective,
+                bound=bound,
+                counties_done=len(self.done),
+                counties_total=len(self.counties),
+                status=status,
+            )
+
+    def _emit(self, force: bool) -> None:
+        if self.on_progress is None:
+            return
+        with self.lock:
+            now = time.monotonic()
+            if not force and now - self.last_sent < PROGRESS_EVERY_S:
+                return
+            self.last_sent = now
+        self.on_progress(self.snapshot())
+
+    def finish(self, status: str, objective: float | None, bound: float | None) -> None:
+        """Stop the watcher and send the final progress (with the plan's exact objective and bound)."""
+        self._finished.set()
+        if self._watcher is not None:
+            self._watcher.join()
+        if self.on_progress is not None:
+            with self.lock:
+                self.done.update(self.counties)
+            snap = self.snapshot(status)
+            self.on_progress(
+                Progress(snap.elapsed_s, objective, bound, snap.counties_done, snap.counties_total, status)
+            )
+
+
+def objective_callback(control: Control | None, county: str, scale: float, offset: float = 0.0):
+    """A CP-SAT solution callback that reports each new solution's objective (model units / ``scale``)."""
+    from ortools.sat.python import cp_model
+
+    class _Callback(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if control is not None:
+                control.report(county, self.objective_value / scale + offset, self.best_objective_bound / scale + offset)
+
+    return _Callback()
+
+
 def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
@@ -78,8 +226,14 @@ def solve(
     workers: int | None = None,
     seed: int = 0,
     lang: str = "en",
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> RotationResult:
     """Propose the year's exchanges for every county of ``problem``; never raises on a hard instance.
+
+    ``on_progress(Progress)`` is called from solver threads at most about twice a second and once at
+    the end; ``should_stop()`` is polled about five times a second, and once it returns True the solve
+    ends promptly with the best plan found so far (status "feasible" or "unknown", with a note).
 
     ``time_limit_s`` defaults to ``problem.policy.time_limit_s``; the answer comes within it (plus the
     time to write it). ``workers`` is the total number of CP-SAT threads (default: the cores, up to 8).
@@ -103,25 +257,44 @@ def solve(
     concurrency = max(1, min(len(counties), workers // WORKERS_PER_COUNTY))
     per_county_workers = max(1, workers // concurrency)
     scheduler = _Budget(deadline, sizes, concurrency, limit * (1 - RESERVE))
+    control = Control(counties, on_progress, should_stop)
 
     def run(county: str) -> CountyOutcome:
-        budget, det_budget = scheduler.take(county)
-        return solve_county(
-            problem,
-            county,
-            time_limit_s=budget,
-            workers=per_county_workers,
-            seed=seed,
-            deterministic_time=det_budget if workers == 1 else None,
-            lang=lang,
-        )
+        from scheduling.messages import text
 
-    if concurrency == 1:
-        outcomes = [run(c) for c in counties]
-    else:
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            outcomes = list(pool.map(run, counties))
-    return explain.assemble(problem, outcomes, workers=workers, seed=seed, wall_s=time.monotonic() - start, lang=lang)
+        if control.stopped:
+            outcome = CountyOutcome(county, "unknown", notes=[text("note.stopped", lang)])
+        else:
+            budget, det_budget = scheduler.take(county)
+            outcome = solve_county(
+                problem,
+                county,
+                time_limit_s=budget,
+                workers=per_county_workers,
+                seed=seed,
+                deterministic_time=det_budget if workers == 1 else None,
+                lang=lang,
+                control=control,
+            )
+            if control.stopped and not any(n == text("note.stopped", lang) for n in outcome.notes):
+                outcome.notes.append(text("note.stopped", lang))
+        control.county_done(county)
+        return outcome
+
+    try:
+        if concurrency == 1:
+            outcomes = [run(c) for c in counties]
+        else:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                outcomes = list(pool.map(run, counties))
+        result = explain.assemble(
+            problem, outcomes, workers=workers, seed=seed, wall_s=time.monotonic() - start, lang=lang
+        )
+    except BaseException:
+        control.finish("unknown", None, None)
+        raise
+    control.finish(result.status, result.solver.get("objective"), result.solver.get("bound"))
+    return result
 
 
 class _Budget:
@@ -155,8 +328,11 @@ def solve_county(
     seed: int,
     deterministic_time: float | None = None,
     lang: str = "en",
+    control: Control | None = None,
 ) -> CountyOutcome:
-    """Solve one county within ``time_limit_s`` seconds of wall time; sentences and notes in ``lang``."""
+    """Solve one county within ``time_limit_s`` seconds of wall time; sentences and notes in ``lang``.
+
+    ``control`` (from ``solve``) receives progress and may stop the search early."""
     from ortools.sat.python import cp_model
 
     from scheduling import greedy, infeasibility
@@ -174,7 +350,12 @@ def solve_county(
         return CountyOutcome(county, "infeasible", infeasibility=conflicts, wall_s=time.monotonic() - start)
 
     start_plan = greedy.greedy_plan(data)
-    if pairs > LNS_ABOVE and start_plan and greedy.is_valid(data, start_plan):
+    greedy_ok = bool(start_plan) and greedy.is_valid(data, start_plan)
+    if greedy_ok and control is not None:
+        from scheduling.lns import plan_value
+
+        control.report(county, plan_value(data, start_plan)[0])
+    if pairs > LNS_ABOVE and greedy_ok:
         return _solve_by_lns(
             data,
             start_plan,
@@ -184,6 +365,7 @@ def solve_county(
             seed=seed,
             deterministic_time=deterministic_time,
             lang=lang,
+            control=control,
         )
     built = build_model(data)
     _hint_plan(built, start_plan, seconds=min(2.0, 0.1 * time_limit_s))
@@ -202,7 +384,7 @@ def solve_county(
     solver = cp_model.CpSolver()
     remaining = deadline - time.monotonic()
     params(solver, remaining * 0.65, deterministic_time * 0.65 if deterministic_time else None)
-    status = solver.solve(built.model)
+    status = _solve_watched(solver, built.model, control, objective_callback(control, county, SCALE))
     outcome = CountyOutcome(county, "unknown")
     if status == cp_model.INFEASIBLE:
         left = max(0.5, deadline - time.monotonic())
@@ -230,13 +412,13 @@ def solve_county(
     # Stage 2: same balance (or better), least burden.
     remaining = deadline - time.monotonic()
     stage2_optimal = False
-    if remaining > 0.2 and built.x:
+    if remaining > 0.2 and built.x and not (control is not None and control.stopped):
         _hint_values(built.model, list(solver.response_proto.solution))
         built.model.add(built.balance <= best_balance)
         built.model.minimize(built.burden)
         solver2 = cp_model.CpSolver()
         params(solver2, remaining, deterministic_time * 0.35 if deterministic_time else None)
-        status2 = solver2.solve(built.model)
+        status2 = _solve_watched(solver2, built.model, control)
         if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = [key for key, var in built.x.items() if solver2.boolean_value(var)]
             stage2_optimal = status2 == cp_model.OPTIMAL
@@ -260,13 +442,20 @@ def _solve_by_lns(
     seed: int,
     deterministic_time: float | None,
     lang: str = "en",
+    control: Control | None = None,
 ) -> CountyOutcome:
     from scheduling import lns
     from scheduling.greedy import is_valid
     from scheduling.messages import text
 
     best, stats = lns.improve(
-        data, plan, deadline=deadline, workers=workers, seed=seed, deterministic_time=deterministic_time
+        data,
+        plan,
+        deadline=deadline,
+        workers=workers,
+        seed=seed,
+        deterministic_time=deterministic_time,
+        control=control,
     )
     if best != plan and not is_valid(data, best):  # never expected: every step keeps all rules
         best, stats["end"] = plan, stats["start"]
@@ -277,6 +466,21 @@ def _solve_by_lns(
     )
     outcome.wall_s = time.monotonic() - start
     return outcome
+
+
+def _solve_watched(solver, model, control: Control | None, callback=None) -> int:
+    """``solver.solve(model)`` that the caller's stop request can interrupt."""
+    if control is None:
+        return solver.solve(model, callback) if callback is not None else solver.solve(model)
+    control.attach(solver)
+    try:
+        if control.stopped:
+            from ortools.sat.python import cp_model
+
+            return cp_model.UNKNOWN
+        return solver.solve(model, callback) if callback is not None else solver.solve(model)
+    finally:
+        control.detach(solver)
 
 
 def _hint_values(model, values: list[int]) -> None:

@@ -13,7 +13,10 @@ from teachers.models import (
     Backbone,
     Degree,
     Gender,
+    MoveState,
     Role,
+    RoundState,
+    RunStatus,
     SchoolKind,
     Stage,
     TeacherStatus,
@@ -44,6 +47,15 @@ _PAIRS: tuple[tuple[enum.Enum, object], ...] = (
     (AssignmentKind.RETURN, _l("交流期满返回")),
     (Role.ADMIN, _l("系统管理员")), (Role.HR, _l("人事科")), (Role.PRINCIPAL, _l("校长")), (Role.TEACHER, lazy_pgettext("role", "教师")),
     (Role.INSPECTOR, _l("督学")),
+    (RoundState.DRAFT, _l("草拟")), (RoundState.WISHES, _l("志愿填报")), (RoundState.PLANNING, _l("方案求解与审阅")),
+    (RoundState.DECISIONS, _l("审批与确认")), (RoundState.NOTICE, _l("公示")), (RoundState.CONFIRMED, _l("名单已确认")),
+    (RoundState.DONE, _l("已执行")), (RoundState.CANCELLED, _l("已取消")),
+    (MoveState.PENDING_PRINCIPALS, _l("待校长审批")), (MoveState.REJECTED, _l("校长不同意")),
+    (MoveState.PENDING_TEACHER, _l("待教师确认")), (MoveState.OBJECTED, _l("已提出异议")),
+    (MoveState.UPHELD, _l("异议成立，已撤销")), (MoveState.ACCEPTED, _l("教师已确认")), (MoveState.CONFIRMED, _l("已确认")),
+    (MoveState.CARRIED_OUT, _l("交流中")), (MoveState.RETURNED, _l("已返回")), (MoveState.WITHDRAWN, _l("已撤回")),
+    (RunStatus.QUEUED, _l("排队中")), (RunStatus.RUNNING, _l("求解中")), (RunStatus.SUCCEEDED, _l("已完成")),
+    (RunStatus.FAILED, _l("失败")), (RunStatus.CANCELLED, _l("已取消")),
 )
 
 

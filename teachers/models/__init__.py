@@ -15,11 +15,29 @@ from teachers.models.enums import (
     Tier,
     Title,
 )
+from teachers.models.notification import Notification
+from teachers.models.rotation import (
+    Answer,
+    Decision,
+    MoveState,
+    RotationMove,
+    RotationRound,
+    RoundRule,
+    RoundState,
+    RuleKind,
+    Ruling,
+    RunStatus,
+    SchoolPair,
+    SolveRun,
+    Wish,
+)
 from teachers.models.school import School
 from teachers.models.teacher import Assignment, Teacher
 from teachers.models.user import User, UserSession
 
 __all__ = [
-    "Area", "Assignment", "AssignmentKind", "AuditEvent", "Backbone", "County", "Degree", "Gender", "Role",
+    "Answer", "Decision", "MoveState", "RotationMove", "RotationRound", "RoundRule", "RoundState", "RuleKind",
+    "Ruling", "RunStatus", "SchoolPair", "SolveRun", "Wish",
+    "Area", "Assignment", "AssignmentKind", "AuditEvent", "Backbone", "County", "Degree", "Gender", "Notification", "Role",
     "School", "SchoolKind", "Stage", "Teacher", "TeacherStatus", "Tier", "Title", "User", "UserSession",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -130,3 +131,56 @@ def test_no_coefficient_without_two_counted_schools():
     result = solve(one_rule_county(), time_limit_s=2, workers=1)
     assert result.status in ("optimal", "feasible")
     assert check.validate(one_rule_county(), result.moves) == []
+
+
+# --------------------------------------------------------------------------- progress and stop
+
+
+def test_stop_request_ends_a_long_solve_with_a_valid_plan(make_instance):
+    problem = problem_from_dict(make_instance.make_instance(40, 1, 1))
+    asked_at: list[float] = []
+    started = time.monotonic()
+
+    def should_stop() -> bool:
+        if time.monotonic() - started > 2.0:
+            asked_at.append(time.monotonic())
+            return True
+        return False
+
+    result = solve(problem, time_limit_s=120, workers=2, should_stop=should_stop)
+    finished = time.monotonic()
+    assert asked_at, "should_stop was never polled"
+    # promptly: far from the 120 s limit (the plan's explanations take the rest)
+    assert finished - asked_at[0] < 10
+    assert result.status in ("feasible", "unknown")
+    assert result.status == "feasible"  # the greedy start at least
+    assert check.validate(problem, result.moves) == []
+    notes = [n for c in result.solver["counties"].values() for n in c.get("notes", [])]
+    assert any("stopped on request" in n for n in notes)
+
+
+def test_progress_never_rises_and_ends_on_the_plan(make_instance):
+    problem = problem_from_dict(make_instance.make_instance(10, 1, 3))
+    seen = []
+    result = solve(problem, time_limit_s=4, workers=2, on_progress=seen.append)
+    assert seen, "on_progress was never called"
+    assert all(p.status == "running" for p in seen[:-1])
+    final = seen[-1]
+    assert final.status == result.status
+    assert final.objective == pytest.approx(result.solver["objective"], abs=1e-9)
+    assert final.counties_done == final.counties_total == 1
+    objectives = [p.objective for p in seen if p.objective is not None]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[0] >= final.objective - 1e-4  # the model overstates by under 1e-5 per group
+    elapsed = [p.elapsed_s for p in seen]
+    assert elapsed == sorted(elapsed)
+
+
+def test_progress_is_throttled(make_instance):
+    problem = problem_from_dict(make_instance.make_instance(40, 1, 1))
+    seen = []
+    solve(problem, time_limit_s=4, workers=2, on_progress=seen.append)
+    running = [p.elapsed_s for p in seen if p.status == "running"]
+    gaps = [b - a for a, b in itertools.pairwise(running)]
+    assert all(g >= 0.45 for g in gaps), gaps
+    assert len(running) >= 2  # it does report while running
