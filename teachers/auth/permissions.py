@@ -23,15 +23,16 @@ from teachers.models import County, Role, School, Teacher, User
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({
         "dashboard.county", "school.view", "teacher.view", "teacher.view_id_number",
-        "user.manage", "audit.view", "settings.manage",
+        "user.manage", "audit.view", "settings.manage", "rotation.view",
     }),
     Role.HR: frozenset({
         "dashboard.county", "school.view", "school.edit", "teacher.view", "teacher.edit",
-        "teacher.view_id_number", "settings.view",
+        "teacher.view_id_number", "settings.view", "rotation.view", "rotation.manage",
     }),
-    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view"}),
-    Role.TEACHER: frozenset({"dashboard.self", "teacher.view"}),
-    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view"}),
+    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view", "rotation.decide"}),
+    Role.TEACHER: frozenset({"dashboard.self", "teacher.view", "rotation.wish", "rotation.answer"}),
+    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view",
+                               "rotation.view"}),
 }
 
 
