@@ -358,6 +358,9 @@ def close_wishes(actor: User, round_id: int) -> RotationRound:
     """wishes → planning: HR solves and reviews."""
     rnd = get_round_for_manage(actor, round_id)
     advance_round(rnd, "close_wishes")
+    from teachers.notifications.services import close_todos
+
+    close_todos("rotation.wishes_open", object_type="rotation_round", object_id=rnd.id)
     audit.record(actor, "rotation.round.close_wishes", rnd, {"answered": wish_progress(actor, rnd.id)["answered"]})
     return rnd
 
