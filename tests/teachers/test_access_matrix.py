@@ -30,8 +30,40 @@ def world(app):
     f.user("principal", Role.PRINCIPAL, school_obj=school_a)
     f.user("teacher", Role.TEACHER, teacher_obj=teacher_a)
     other = f.user("someone", Role.HR, county_obj=county)
+    rnd, run = _round(county, school_a)
+    far = f.county("远县")
+    far_round, far_run = _round(far, f.school(far, "远校"))
+    from teachers.models import RoundRule, RuleKind, SchoolPair
+
+    rule = RoundRule(round_id=rnd.id, kind=RuleKind.EXCLUDE, teacher_id=teacher_a.id, reason="病假")
+    pair = SchoolPair(county_id=county.id, lead_school_id=school_a.id, member_school_id=school_b.id)
+    db.session.add_all([rule, pair])
     db.session.commit()
-    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id}
+    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id,
+            "R": rnd.id, "R2": far_round.id, "run": run.id, "run2": far_run.id, "rule": rule.id, "pair": pair.id}
+
+
+def _round(county, school):
+    """A round in its wish stage with one finished solve (rows made directly: the matrix is about access)."""
+    from datetime import date, timedelta
+
+    from teachers import policy
+    from teachers.models import RotationRound, RoundState, RunStatus, SolveRun
+
+    d = date(2027, 5, 1)
+    windows = {}
+    for i, w in enumerate(("wish", "decision", "answer", "notice")):
+        windows[f"{w}_opens"] = d + timedelta(days=10 * i)
+        windows[f"{w}_closes"] = d + timedelta(days=10 * i + 8)
+    rnd = RotationRound(county_id=county.id, year=2027, state=RoundState.WISHES, settings=policy.effective({}),
+                        start_date=date(2027, 9, 1), **windows)
+    db.session.add(rnd)
+    db.session.flush()
+    run = SolveRun(round_id=rnd.id, county_id=county.id, status=RunStatus.SUCCEEDED, instance={"format": "x"},
+                   plan={"format": "rotation-plan/1", "status": "feasible", "moves": []}, time_limit_s=10)
+    db.session.add(run)
+    db.session.flush()
+    return rnd, run
 
 
 # route template → expected GET status per role (admin, hr, inspector, principal, teacher)
@@ -54,6 +86,22 @@ GET_MATRIX = {
     "/admin/audit": (200, 403, 200, 403, 403),
     "/password": (200, 200, 200, 200, 200),
     "/inbox": (200, 200, 200, 200, 200),
+    "/rotation": (200, 200, 200, 200, 200),
+    "/rotation/new": (403, 200, 403, 403, 403),
+    "/rotation/pairs": (200, 200, 200, 403, 403),
+    "/rotation/{R}": (200, 200, 200, 200, 302),
+    "/rotation/{R2}": (200, 404, 404, 404, 404),
+    "/rotation/{R}/edit": (403, 200, 403, 403, 403),
+    "/rotation/{R2}/edit": (403, 404, 403, 403, 403),
+    "/rotation/{R}/wishes": (403, 403, 403, 403, 200),
+    "/rotation/{R2}/wishes": (403, 403, 403, 403, 404),
+    "/rotation/runs/{run}": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run2}": (200, 404, 404, 403, 403),
+    "/rotation/runs/{run}/status": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run2}/status": (200, 404, 404, 403, 403),
+    "/rotation/runs/{run}/instance.json": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run}/plan.json": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run2}/plan.json": (200, 404, 404, 403, 403),
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -66,12 +114,39 @@ FORBIDDEN_POSTS = [
 ]
 
 
+# rotation state changes a role may not make: 403 (a role without the right) and nothing changes
+ROTATION_POSTS = [
+    ("inspector", "/rotation/{R}/open-wishes"), ("principal", "/rotation/{R}/close-wishes"),
+    ("teacher", "/rotation/{R}/cancel"), ("inspector", "/rotation/{R}/solve"), ("admin", "/rotation/{R}/solve"),
+    ("principal", "/rotation/runs/{run}/cancel"), ("teacher", "/rotation/{R}/rules"),
+    ("inspector", "/rotation/rules/{rule}/delete"), ("principal", "/rotation/pairs/{pair}/delete"),
+]
+
+
+@pytest.mark.parametrize("role, template", ROTATION_POSTS)
+def test_rotation_state_changes_refused(client, world, role, template):
+    from teachers.models import RotationRound, RoundRule, SchoolPair, SolveRun
+
+    assert login(client, role).status_code == 302
+    path = template.format(**world)
+    response = client.post(path, data={"reason": "x", "kind": "exclude", "teacher": "T1"})
+    assert response.status_code == 403, (path, response.status_code)
+    db.session.expire_all()
+    assert db.session.get(RotationRound, world["R"]).state.value == "wishes"
+    assert db.session.query(SolveRun).count() == 2
+    assert db.session.query(RoundRule).count() == 1 and db.session.query(SchoolPair).count() == 1
+
+
 def test_every_route_is_in_the_matrix(app):
     """A new route must be added here, with its answer for every role."""
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
     covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
                .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
-               .replace("{u}", "<int:user_id>") for path in GET_MATRIX}
+               .replace("{u}", "<int:user_id>").replace("{R}", "<int:round_id>").replace("{R2}", "<int:round_id>")
+               .replace("{run}", "<int:run_id>").replace("{run2}", "<int:run_id>") for path in GET_MATRIX}
+    covered |= {path.replace("{R}", "<int:round_id>").replace("{run}", "<int:run_id>")
+                .replace("{rule}", "<int:rule_id>").replace("{pair}", "<int:pair_id>")
+                for _role, path in ROTATION_POSTS}
     covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password",
                 "/inbox/<int:notification_id>/open", "/inbox/read-all"}  # own rows only: test_inbox_views
     assert rules - covered == set()
