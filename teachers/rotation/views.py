@@ -25,7 +25,7 @@ from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.labels import label
 from teachers.models import Area, Backbone, County, RotationRound, RoundState, School, Stage, Teacher
-from teachers.rotation import jobs, services
+from teachers.rotation import decisions, jobs, services
 
 bp = Blueprint("rotation", __name__, url_prefix="/rotation")
 
@@ -724,3 +724,204 @@ def pair_delete(pair_id: int):
         flash(_("已删除结对。"), "success")
     return redirect(url_for("rotation.pairs", county=request.form.get("county", type=int)))
 
+
+
+# ---------------------------------------------------------------------------- decisions
+# publish → principals approve/reject → teacher acknowledges or objects → HR rules → notice → confirm.
+# Two people deciding the same move at once: the service lets exactly one win and raises StaleState
+# (a DomainError) for the other, shown here as a message on the page they came from.
+
+
+def _back(default: str) -> str:
+    back = request.form.get("back", "")
+    return back if back.startswith("/") and not back.startswith("//") else default
+
+
+def _move_view(move) -> dict[str, Any]:
+    schools, _teachers = _names(move.round.county_id)
+    return {
+        "move": move,
+        "reasons": [fact_text(f, lambda c: schools.get(c or "", c or "")) for f in move.facts or []],
+    }
+
+
+@bp.route("/<int:round_id>/publish", methods=["POST"])
+@login_required
+def publish(round_id: int):
+    run_id = request.form.get("run_id", type=int) or 0
+    try:
+        moves = _call(decisions.publish, current_user, round_id, run_id)
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(_back(url_for("rotation.round_detail", round_id=round_id)))
+    db.session.commit()
+    flash(ngettext("方案已发布：%(num)d 项交流待校长审批。", "方案已发布：%(num)d 项交流待校长审批。", len(moves)), "success")
+    return redirect(url_for("rotation.round_detail", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/replacements", methods=["POST"])
+@login_required
+def replacements(round_id: int):
+    try:
+        run = _call(decisions.request_replacements, current_user, round_id)
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(url_for("rotation.round_detail", round_id=round_id))
+    db.session.commit()
+    flash(_("已开始为被否决或异议成立的交流求解替代方案，其余交流保持不变。"), "success")
+    return redirect(url_for("rotation.run_detail", run_id=run.id))
+
+
+@bp.route("/<int:round_id>/publish-replacements", methods=["POST"])
+@login_required
+def publish_replacements(round_id: int):
+    run_id = request.form.get("run_id", type=int) or 0
+    try:
+        moves = _call(decisions.publish_replacements, current_user, round_id, run_id)
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        db.session.commit()
+        flash(ngettext("已发布 %(num)d 项替代交流，待校长审批。", "已发布 %(num)d 项替代交流，待校长审批。", len(moves)), "success")
+    return redirect(url_for("rotation.round_detail", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/notice", methods=["POST"])
+@login_required
+def start_notice(round_id: int):
+    return _transition(round_id, decisions.start_notice, _("名单已进入公示。"))
+
+
+@bp.route("/<int:round_id>/confirm", methods=["POST"])
+@login_required
+def confirm(round_id: int):
+    return _transition(round_id, decisions.confirm, _("名单已确认，将于交流开始日期执行。"))
+
+
+@bp.route("/moves/<int:move_id>")
+@login_required
+def move_detail(move_id: int):
+    move = _call(decisions.get_move, current_user, move_id)
+    return render_template("rotation/move.html", **_move_view(move), today=clock.today())
+
+
+@bp.route("/moves/<int:move_id>/decide", methods=["POST"])
+@login_required
+def move_decide(move_id: int):
+    approve = request.form.get("approve") == "1"
+    try:
+        _call(decisions.decide, current_user, move_id, approve, request.form.get("reason", ""))
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        db.session.commit()
+        flash(_("已同意。") if approve else _("已不同意，原因已记录。"), "success")
+    return redirect(_back(url_for("rotation.move_detail", move_id=move_id)))
+
+
+@bp.route("/moves/<int:move_id>/answer", methods=["POST"])
+@login_required
+def move_answer(move_id: int):
+    acknowledge = request.form.get("acknowledge") == "1"
+    try:
+        _call(decisions.answer, current_user, move_id, acknowledge, request.form.get("reason", ""))
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        db.session.commit()
+        flash(_("已确认交流安排。") if acknowledge else _("异议已提交，人事科将作出裁决。"), "success")
+    return redirect(_back(url_for("rotation.move_detail", move_id=move_id)))
+
+
+@bp.route("/moves/<int:move_id>/rule", methods=["POST"])
+@login_required
+def move_rule(move_id: int):
+    uphold = request.form.get("uphold") == "1"
+    try:
+        _call(decisions.rule_objection, current_user, move_id, uphold, request.form.get("reason", ""))
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        db.session.commit()
+        flash(_("异议成立，该交流已撤销。") if uphold else _("异议不成立，交流安排维持。"), "success")
+    return redirect(_back(url_for("rotation.move_detail", move_id=move_id)))
+
+
+@bp.route("/<int:round_id>/moves")
+@login_required
+def round_moves(round_id: int):
+    rnd = _call(services.get_round, current_user, round_id)
+    moves = _call(decisions.list_moves, current_user, rnd.id)
+    return render_template("rotation/moves.html", rnd=rnd, moves=moves)
+
+
+# ---------------------------------------------------------------------------- printables
+
+
+@bp.route("/<int:round_id>/notice-list")
+@login_required
+def notice_list(round_id: int):
+    """公示名单: the list on public notice (and after), printable on A4."""
+    rnd = _call(services.get_round, current_user, round_id)
+    if not has_permission(current_user, "rotation.view"):
+        abort(403)
+    from teachers.models import MoveState
+
+    shown = {MoveState.ACCEPTED, MoveState.CONFIRMED, MoveState.CARRIED_OUT, MoveState.RETURNED}
+    moves = _call(decisions.list_moves, current_user, rnd.id, states=shown)
+    return render_template("rotation/print_notice.html", rnd=rnd, moves=moves)
+
+
+@bp.route("/moves/<int:move_id>/letter")
+@login_required
+def move_letter(move_id: int):
+    """交流通知: the exchange notice for one teacher, printable on A4 (once the list is confirmed)."""
+    from teachers.models import MoveState
+
+    move = _call(decisions.get_move, current_user, move_id)
+    if move.state not in (MoveState.CONFIRMED, MoveState.CARRIED_OUT, MoveState.RETURNED):
+        abort(404)
+    return render_template("rotation/print_letter.html", move=move, rnd=move.round)
+
+
+# ---------------------------------------------------------------------------- Excel (back end's bytes)
+
+
+def _exports():
+    """The back end's export module (``teachers.rotation.exports``), or None while it does not exist."""
+    try:
+        from teachers.rotation import exports
+    except ImportError:
+        return None
+    return exports if hasattr(exports, "final_list_xlsx") else None
+
+
+@bp.route("/<int:round_id>/final-list.xlsx")
+@login_required
+def final_list_xlsx(round_id: int):
+    """The confirmed list as Excel (Chinese headers, masked ID numbers), bytes made by the back end."""
+    exports = _exports()
+    if exports is None:
+        abort(404)
+    data, filename = _call(exports.final_list_xlsx, current_user, round_id)
+    db.session.commit()  # the export is audited
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+
+
+@bp.app_context_processor
+def rotation_context():
+    def rotation_label(value) -> str:
+        v = getattr(value, "value", value)
+        return {
+            "approved": _("同意"), "rejected": _("不同意"), "acknowledged": _("已确认"), "objected": _("提出异议"),
+            "upheld": _("异议成立"), "dismissed": _("异议不成立"),
+        }.get(v, str(v or ""))
+
+    def rotation_my_moves(round_id: int):
+        if not current_user.is_authenticated or current_user.role.value != "teacher":
+            return []
+        return decisions.list_moves(current_user, round_id)
+
+    return {"rotation_label": rotation_label, "rotation_my_moves": rotation_my_moves,
+            "rotation_has_exports": lambda: _exports() is not None}

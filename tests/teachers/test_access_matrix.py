@@ -33,14 +33,23 @@ def world(app):
     rnd, run = _round(county, school_a)
     far = f.county("远县")
     far_round, far_run = _round(far, f.school(far, "远校"))
-    from teachers.models import RoundRule, RuleKind, SchoolPair
+    far_other = f.school(far, "远村校")
+    from teachers.models import MoveState, RotationMove, RoundRule, RuleKind, SchoolPair
 
+    far_teacher = f.teacher(db.session.scalars(db.select(School).where(School.county_id == far.id)).first(), "远师")
+    move = RotationMove(round_id=rnd.id, run_id=run.id, teacher_id=teacher_a.id, from_school_id=school_a.id,
+                        to_school_id=school_b.id, state=MoveState.CONFIRMED, facts=[])
+    far_move = RotationMove(round_id=far_round.id, run_id=far_run.id, teacher_id=far_teacher.id,
+                            from_school_id=far_teacher.working_school_id, to_school_id=far_other.id,
+                            state=MoveState.CONFIRMED, facts=[])
+    db.session.add_all([move, far_move])
     rule = RoundRule(round_id=rnd.id, kind=RuleKind.EXCLUDE, teacher_id=teacher_a.id, reason="病假")
     pair = SchoolPair(county_id=county.id, lead_school_id=school_a.id, member_school_id=school_b.id)
     db.session.add_all([rule, pair])
     db.session.commit()
     return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id,
-            "R": rnd.id, "R2": far_round.id, "run": run.id, "run2": far_run.id, "rule": rule.id, "pair": pair.id}
+            "R": rnd.id, "R2": far_round.id, "run": run.id, "run2": far_run.id, "rule": rule.id, "pair": pair.id,
+            "mv": move.id, "mv2": far_move.id}
 
 
 def _round(county, school):
@@ -102,6 +111,16 @@ GET_MATRIX = {
     "/rotation/runs/{run}/instance.json": (200, 200, 200, 403, 403),
     "/rotation/runs/{run}/plan.json": (200, 200, 200, 403, 403),
     "/rotation/runs/{run2}/plan.json": (200, 404, 404, 403, 403),
+    "/rotation/{R}/moves": (200, 200, 200, 200, 200),
+    "/rotation/{R2}/moves": (200, 404, 404, 404, 404),
+    "/rotation/moves/{mv}": (200, 200, 200, 200, 200),
+    "/rotation/moves/{mv2}": (200, 404, 404, 404, 404),
+    "/rotation/moves/{mv}/letter": (200, 200, 200, 200, 200),
+    "/rotation/moves/{mv2}/letter": (200, 404, 404, 404, 404),
+    "/rotation/{R}/notice-list": (200, 200, 200, 403, 403),
+    "/rotation/{R2}/notice-list": (200, 404, 404, 404, 404),
+    # the Excel bytes come from the back end's teachers.rotation.exports, not there yet: 404 for all
+    "/rotation/{R}/final-list.xlsx": (404, 404, 404, 404, 404),
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -120,6 +139,11 @@ ROTATION_POSTS = [
     ("teacher", "/rotation/{R}/cancel"), ("inspector", "/rotation/{R}/solve"), ("admin", "/rotation/{R}/solve"),
     ("principal", "/rotation/runs/{run}/cancel"), ("teacher", "/rotation/{R}/rules"),
     ("inspector", "/rotation/rules/{rule}/delete"), ("principal", "/rotation/pairs/{pair}/delete"),
+    ("inspector", "/rotation/moves/{mv}/decide"), ("hr", "/rotation/moves/{mv}/decide"),
+    ("hr", "/rotation/moves/{mv}/answer"), ("principal", "/rotation/moves/{mv}/answer"),
+    ("teacher", "/rotation/moves/{mv}/rule"), ("principal", "/rotation/moves/{mv}/rule"),
+    ("principal", "/rotation/{R}/publish"), ("inspector", "/rotation/{R}/notice"), ("teacher", "/rotation/{R}/confirm"),
+    ("principal", "/rotation/{R}/replacements"), ("inspector", "/rotation/{R}/publish-replacements"),
 ]
 
 
@@ -135,6 +159,10 @@ def test_rotation_state_changes_refused(client, world, role, template):
     assert db.session.get(RotationRound, world["R"]).state.value == "wishes"
     assert db.session.query(SolveRun).count() == 2
     assert db.session.query(RoundRule).count() == 1 and db.session.query(SchoolPair).count() == 1
+    from teachers.models import RotationMove
+
+    assert {m.state.value for m in db.session.query(RotationMove)} == {"confirmed"}
+    assert db.session.query(RotationMove).filter(RotationMove.sending_decision.isnot(None)).count() == 0
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -143,9 +171,10 @@ def test_every_route_is_in_the_matrix(app):
     covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
                .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
                .replace("{u}", "<int:user_id>").replace("{R}", "<int:round_id>").replace("{R2}", "<int:round_id>")
-               .replace("{run}", "<int:run_id>").replace("{run2}", "<int:run_id>") for path in GET_MATRIX}
+               .replace("{run}", "<int:run_id>").replace("{run2}", "<int:run_id>")
+               .replace("{mv}", "<int:move_id>").replace("{mv2}", "<int:move_id>") for path in GET_MATRIX}
     covered |= {path.replace("{R}", "<int:round_id>").replace("{run}", "<int:run_id>")
-                .replace("{rule}", "<int:rule_id>").replace("{pair}", "<int:pair_id>")
+                .replace("{rule}", "<int:rule_id>").replace("{pair}", "<int:pair_id>").replace("{mv}", "<int:move_id>")
                 for _role, path in ROTATION_POSTS}
     covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password",
                 "/inbox/<int:notification_id>/open", "/inbox/read-all"}  # own rows only: test_inbox_views
