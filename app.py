@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from teachers.cli import register as register_cli
 
     register_cli(app)
+    from teachers.rotation.cli import register as register_rotation_cli
+
+    register_rotation_cli(app)
     _init_templates(app)
     _init_errors(app)
     _init_headers(app)

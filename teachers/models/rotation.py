@@ -253,12 +253,13 @@ class RotationMove(db.Model):
         sa.CheckConstraint("answer IS NULL OR answer <> 'objected' OR answer_reason <> ''",
                            name="objection_has_reason"),
         sa.CheckConstraint("state NOT IN ('pending_teacher', 'objected', 'upheld', 'accepted', 'confirmed', "
-                           "'carried_out', 'returned') OR (sending_decision = 'approved' "
-                           "AND receiving_decision = 'approved')", name="approved_by_both_principals"),
-        sa.CheckConstraint("state <> 'rejected' OR sending_decision = 'rejected' OR receiving_decision = 'rejected'",
+                           "'carried_out', 'returned') OR (COALESCE(sending_decision, '') = 'approved' "
+                           "AND COALESCE(receiving_decision, '') = 'approved')", name="approved_by_both_principals"),
+        sa.CheckConstraint("state <> 'rejected' OR COALESCE(sending_decision, '') = 'rejected' "
+                           "OR COALESCE(receiving_decision, '') = 'rejected'",
                            name="rejected_by_a_principal"),
-        sa.CheckConstraint("state NOT IN ('objected', 'upheld') OR answer = 'objected'", name="objection_filed"),
-        sa.CheckConstraint("state <> 'upheld' OR ruling = 'upheld'", name="upheld_by_ruling"),
+        sa.CheckConstraint("state NOT IN ('objected', 'upheld') OR COALESCE(answer, '') = 'objected'", name="objection_filed"),
+        sa.CheckConstraint("state <> 'upheld' OR COALESCE(ruling, '') = 'upheld'", name="upheld_by_ruling"),
         sa.CheckConstraint("state NOT IN ('carried_out', 'returned') OR assignment_id IS NOT NULL",
                            name="carried_out_has_assignment"),
         sa.Index("uq_rotation_move_live_teacher", "round_id", "teacher_id", unique=True,

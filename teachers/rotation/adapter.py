@@ -303,12 +303,16 @@ def exclusion_reasons(problem: Problem, lang: str = "zh") -> dict[str, str]:
 
 
 def eligibility_sentence(problem: Problem, staff_no: str, lang: str = "zh") -> tuple[bool, str] | None:
-    """(eligible, the solver's sentence why) for one teacher of the problem; None when not in it."""
+    """(eligible, the solver's sentence why: E1–E3 met with the years and age, or the first rule
+    failed) for one teacher of the problem; None when not in it."""
     teacher = next((t for t in problem.teachers if t.id == staff_no), None)
     if teacher is None:
         return None
-    return (rules.exclusion_reason(teacher, problem.policy, problem.year) is None,
-            rules.exclusion_text(teacher, problem.policy, problem.year, lang=lang))
+    if rules.exclusion_reason(teacher, problem.policy, problem.year) is None:
+        return True, messages.text("reason.eligible", lang, years=teacher.years_at_school,
+                                   required=problem.policy.min_years_at_school,
+                                   age=problem.year - teacher.birth_year)
+    return False, rules.exclusion_text(teacher, problem.policy, problem.year, lang=lang)
 
 
 def fact_text(fact: dict[str, Any], lang: str = "zh", school_names: dict[str, str] | None = None) -> str:

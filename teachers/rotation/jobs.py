@@ -336,6 +336,10 @@ def execute_run(run_id: int) -> str:
 
 
 def _objective(plan: dict[str, Any]) -> float | None:
+    """Σ CV² after: the solver's own figure when it gives one, else summed from the metrics."""
+    solver_value = (plan.get("solver") or {}).get("objective")
+    if isinstance(solver_value, (int, float)):
+        return float(solver_value)
     after = (plan.get("metrics") or {}).get("after") or {}
     total = 0.0
     found = False
