@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
@@ -25,7 +26,7 @@ from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.labels import label
 from teachers.models import Area, Backbone, County, RotationRound, RoundState, School, Stage, Teacher
-from teachers.rotation import decisions, jobs, services
+from teachers.rotation import decisions, export, jobs, services
 
 bp = Blueprint("rotation", __name__, url_prefix="/rotation")
 
@@ -887,26 +888,21 @@ def move_letter(move_id: int):
 # ---------------------------------------------------------------------------- Excel (back end's bytes)
 
 
-def _exports():
-    """The back end's export module (``teachers.rotation.exports``), or None while it does not exist."""
-    try:
-        from teachers.rotation import exports
-    except ImportError:
-        return None
-    return exports if hasattr(exports, "final_list_xlsx") else None
-
-
 @bp.route("/<int:round_id>/final-list.xlsx")
 @login_required
 def final_list_xlsx(round_id: int):
-    """The confirmed list as Excel (Chinese headers, masked ID numbers), bytes made by the back end."""
-    exports = _exports()
-    if exports is None:
-        abort(404)
-    data, filename = _call(exports.final_list_xlsx, current_user, round_id)
-    db.session.commit()  # the export is audited
+    """The final list as Excel (Chinese headers, masked ID numbers): bytes from the back end, audited."""
+    rnd = _call(services.get_round, current_user, round_id)
+    try:
+        data = _call(export.final_list_xlsx, current_user, rnd.id)
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(url_for("rotation.round_detail", round_id=rnd.id))
+    db.session.commit()  # the export's audit row
+    filename = quote(f"{rnd.county.name}-{rnd.year}-交流名单.xlsx")
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+                    headers={"Content-Disposition": f"attachment; filename=\"rotation-{rnd.year}.xlsx\"; "
+                                                    f"filename*=UTF-8''{filename}"})
 
 
 @bp.app_context_processor
@@ -923,5 +919,22 @@ def rotation_context():
             return []
         return decisions.list_moves(current_user, round_id)
 
+    def rotation_panel(county_id: int | None = None):
+        """The county dashboard's rotation figures (None for roles without rotation.view)."""
+        if not current_user.is_authenticated or not has_permission(current_user, "rotation.view"):
+            return None
+        from teachers.rotation.dashboard import rotation_dashboard
+
+        try:
+            return rotation_dashboard(current_user, county_id)
+        except (NotFound, PermissionDenied):
+            return None
+
+    def label_round_state(value: str) -> str:
+        try:
+            return str(label(RoundState(value)))
+        except ValueError:
+            return value
+
     return {"rotation_label": rotation_label, "rotation_my_moves": rotation_my_moves,
-            "rotation_has_exports": lambda: _exports() is not None}
+            "rotation_panel": rotation_panel, "label_round_state": label_round_state}

@@ -111,7 +111,7 @@ def _walk(live_server, user, tmp):
     teacher.click("#todos button.link")
     teacher.wait_for_url(re.compile(rf"/rotation/{round_id}/wishes$"))
     assert teacher.locator("#eligible-yes").count() == 1
-    assert "符合交流条件" in teacher.inner_text("#eligibility-reason")
+    assert "E1–E3" in teacher.inner_text("#eligibility-reason")
     options = teacher.locator("#wish_1 option").all()
     assert len(options) > 1
     first_choice = options[1].get_attribute("value")
@@ -151,24 +151,27 @@ def _walk(live_server, user, tmp):
     assert "不符合交流条件" in hr.inner_text("#plan-lookup") or "留任" in hr.inner_text("#plan-lookup")
     # the instance and the plan download, and the checker accepts the pair
     _check_downloads(hr, tmp)
-    shot(hr, "rotation-review")
+    hr.locator("#review").scroll_into_view_if_needed()
+    shot(hr, "rotation-review", full=False)
+    hr.locator("#plan-charts").screenshot(path=str(Path(SHOTS) / "rotation-charts.png")) if SHOTS else None
 
-    # 4. make sure the wishing teacher is in the plan: pin them to their first wish and solve again
+    # 4. what-if: pin the wishing teacher (to their first wish, or where the plan sends them), solve
+    #    again keeping the pin, and compare the two plans side by side
     staff_row = hr.locator(f"#plan-move-table tr[data-teacher='{username}']")
-    if staff_row.count() == 0:
-        hr.fill("#pin-teacher", username)
-        code = _school_code(app, int(first_choice))
-        hr.select_option("#pin-school", code)
-        hr.click("#pin-form button[type=submit]")
-        assert "重新求解后生效" in flash_text(hr), flash_text(hr)
-        hr.click("#resolve")
-        hr.wait_for_url(re.compile(r"/rotation/runs/\d+$"))
-        hr.wait_for_selector("#plan-move-table", timeout=90_000)
-        assert hr.locator(f"#plan-move-table tr[data-teacher='{username}']").count() == 1
-        assert "人事部门指定" in hr.inner_text(f"#plan-move-table tr[data-teacher='{username}']")
-        hr.click("#compare-go")
-        assert "方案对比" in hr.inner_text("#plan-compare")
-        shot(hr, "rotation-compare")
+    code = (_school_code_by_name(app, staff_row.locator("td").nth(2).inner_text().strip()) if staff_row.count()
+            else _school_code(app, int(first_choice)))
+    hr.fill("#pin-teacher", username)
+    hr.select_option("#pin-school", code)
+    hr.click("#pin-form button[type=submit]")
+    assert "重新求解后生效" in flash_text(hr), flash_text(hr)
+    hr.click("#resolve")
+    hr.wait_for_url(re.compile(r"/rotation/runs/\d+$"))
+    hr.wait_for_selector("#plan-move-table", timeout=90_000)
+    assert hr.url != first_run_url
+    assert "人事部门指定" in hr.inner_text(f"#plan-move-table tr[data-teacher='{username}']")
+    hr.click("#compare-go")
+    assert "方案对比" in hr.inner_text("#plan-compare")
+    shot(hr, "rotation-compare")
     assert first_run_url
     row = hr.locator(f"#plan-move-table tr[data-teacher='{username}']")
     to_name = row.locator("td").nth(2).inner_text().strip()
@@ -221,6 +224,14 @@ def _walk(live_server, user, tmp):
     hr.goto(round_url)
     hr.click("#confirm-list")
     assert "名单已确认" in hr.inner_text("#round-state"), flash_text(hr)
+    xlsx = hr.request.get(hr.get_attribute("#download-xlsx", "href"))
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"  # an .xlsx (zip) from the back end
+    # the dashboard shows the year's share against the 10 % / 20 % targets and the schools' figures
+    hr.goto("/")
+    panel = hr.inner_text("#rotation-panel")
+    assert "2027" in panel and "10%" in panel and "20%" in panel
+    assert hr.locator("#rotation-schools tbody tr").count() > 0
+    shot(hr, "rotation-dashboard")
 
     # 8. on the start date the daily carry-out runs; the teacher's working school and history change
     set_today(live_server, date(2027, 9, 1))
@@ -245,6 +256,14 @@ def _school_code(app, school_id: int) -> str:
 
     with app.app_context():
         return db.session.get(School, school_id).code
+
+
+def _school_code_by_name(app, name: str) -> str:
+    from teachers.extensions import db
+    from teachers.models import School
+
+    with app.app_context():
+        return db.session.scalar(select(School.code).where(School.name == name))
 
 
 def _school_codes(app, from_name: str, to_name: str) -> tuple[str, str]:
