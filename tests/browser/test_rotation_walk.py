@@ -118,6 +118,7 @@ def _walk(live_server, user, tmp):
     teacher.select_option("#wish_1", first_choice)
     if len(options) > 2:
         teacher.select_option("#wish_2", options[2].get_attribute("value"))
+    assert _fits(teacher), "the wish page is wider than a phone"
     shot(teacher, "rotation-teacher-wishes")
     teacher.click("#save-wishes")
     assert "志愿已保存" in flash_text(teacher)
@@ -206,6 +207,7 @@ def _walk(live_server, user, tmp):
     teacher.locator("#todos li", has_text=to_name).locator("button.link").click()
     teacher.wait_for_url(re.compile(r"/rotation/moves/\d+$"))
     assert "待教师确认" in teacher.inner_text("#move-state")
+    assert _fits(teacher), "the move page is wider than a phone"
     shot(teacher, "rotation-teacher-answer")
     teacher.click("#acknowledge")
     assert "已确认交流安排" in flash_text(teacher)
@@ -275,6 +277,11 @@ def _school_codes(app, from_name: str, to_name: str) -> tuple[str, str]:
     with app.app_context():
         codes = {s.name: s.code for s in db.session.scalars(select(School))}
     return codes[from_name], codes[to_name]
+
+
+def _fits(page) -> bool:
+    """No horizontal scrolling at the page's width (a phone for teachers)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def _check_downloads(page, tmp) -> None:

@@ -139,3 +139,28 @@ def test_decisions_outside_their_window_and_a_late_second_decision_are_messages(
     stranger = next(t for t in small.teachers if t.id != move.teacher_id)
     login(client, stranger.staff_no)
     assert client.get(f"/rotation/moves/{move.id}").status_code == 404
+
+
+def test_an_infeasible_plan_says_why_and_cannot_be_published(app, client, small):
+    app.config["TODAY"] = TODAY
+    rnd, run, _wisher = solved_round(small)
+    plan = {**run.plan, "status": "infeasible", "moves": [],
+            "infeasibility": ["H3 要求至少交流 9 人（85 名符合条件教师的 10%），但只有 4 名符合条件的教师有可去的学校。"]}
+    bad = SolveRun(round_id=rnd.id, county_id=rnd.county_id, instance=run.instance, plan=plan, time_limit_s=5,
+                   status=run.status)
+    db.session.add(bad)
+    db.session.commit()
+    login(client, small.hr.username)
+    page = client.get(f"/rotation/runs/{bad.id}").get_data(as_text=True)
+    assert "无法满足全部规则" in page and "85 名符合条件教师" in page and "交流比例" in page
+    assert 'id="publish"' not in page
+
+
+def test_the_review_reads_in_english_for_an_english_reader(app, client, small):
+    app.config["TODAY"] = TODAY
+    _rnd, run, _wisher = solved_round(small)
+    login(client, small.hr.username)
+    client.post("/lang/en")
+    page = client.get(f"/rotation/runs/{run.id}").get_data(as_text=True)
+    assert "two-way exchange" in page and "Compliance (H3–H8)" in page
+    assert "双向交流" not in page and "合规检查" not in page
