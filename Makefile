@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test setup db translations lint bench freeze extract-messages clean
+.PHONY: run test setup db translations lint security bench load freeze extract-messages clean
 
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -29,6 +29,17 @@ db: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# Static security checks: bandit (waivers in pyproject.toml and next to each `# nosec`), then pip-audit of the
+# pinned requirements (says "NOT checked" when its vulnerability database is unreachable).
+security: $(VENV)/.installed
+	$(BIN)/bandit -q -c pyproject.toml -r teachers scheduling app.py
+	$(BIN)/python .ci/pip_audit.py
+
+# Load test at prefecture scale against gunicorn + PostgreSQL (see benchmarks/load/README.md).
+# LOAD_DATABASE_URL must name a scratch PostgreSQL database: it is emptied, migrated and seeded.
+load: $(VENV)/.installed
+	$(BIN)/python benchmarks/load/run.py --database-url "$(LOAD_DATABASE_URL)"
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m scheduling bench

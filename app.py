@@ -6,6 +6,7 @@ from flask import Flask, has_request_context, render_template, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from teachers import config
 from teachers.extensions import babel, csrf, db, login_manager, migrate
@@ -14,6 +15,12 @@ from teachers.extensions import babel, csrf, db, login_manager, migrate
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
+    # Before any route is added: ids in URLs are bounded, so /teachers/99999999999999999999 is a 404.
+    app.url_map.converters["int"] = BoundedIntConverter
+    import teachers.guard  # noqa: F401  (registers the value guard on every flush)
+    from teachers.logs import install_log_redaction
+
+    install_log_redaction()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path) + "/migrations", render_as_batch=True, compare_type=True)
@@ -70,8 +77,14 @@ def _init_login(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from teachers.auth.permissions import can, has_permission
     from teachers.labels import label
+    from teachers.masking import personal
 
-    app.jinja_env.globals.update(can=can, has_permission=has_permission, label=label)
+    def personal_for_current_user(teacher):
+        """``personal(teacher)`` in templates: what the current user may see of the teacher's personal data."""
+        return personal(current_user, teacher)
+
+    app.jinja_env.globals.update(can=can, has_permission=has_permission, label=label,
+                                 personal=personal_for_current_user)
 
     @app.context_processor
     def inject_locale():
@@ -98,16 +111,28 @@ def _init_errors(app: Flask) -> None:
         return render_template("errors/error.html", code=400, csrf=True), 400
 
 
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+       "form-action 'self'; base-uri 'none'; object-src 'none'")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` as Werkzeug's, but only up to 2**31 - 1 (a database INTEGER): larger ids are 404s."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _init_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
         if current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         response.vary.add("Cookie")

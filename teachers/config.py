@@ -79,6 +79,8 @@ def load(app, test_config: dict | None) -> None:
         # Flask's own default is False, so this must be set, not merely defaulted.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        # Browsers remember to use HTTPS only (one year); set HSTS_SECONDS=0 in instance/config.py to turn off.
+        app.config.setdefault("HSTS_SECONDS", 31536000)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite enforces foreign keys only when asked; see extensions wiring in app.py.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}

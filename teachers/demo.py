@@ -48,7 +48,8 @@ from teachers.records import idcard
 DEMO_SEED = 20260901
 #: Every date is relative to this day (the start of the 2026–27 school year), not to today.
 REFERENCE_DATE = date(2026, 9, 1)
-DEMO_PASSWORD = "Demo@2027"
+# bandit B105 waived: the documented demo password (README), only ever seeded by seed-demo.
+DEMO_PASSWORD = "Demo@2027"  # nosec B105
 REGION_CODE = "220681"  # 临江市 (GB/T 2260), also the first six digits of the demo ID numbers
 
 COUNTY = {"code": REGION_CODE, "name": "临江市", "prefecture": "白山市", "province": "吉林省"}
@@ -694,3 +695,98 @@ def _bulk(model: type, rows: list[dict[str, Any]]) -> None:
 
 def _ids(key_column, id_column) -> dict[str, int]:
     return {key: id_ for key, id_ in db.session.execute(select(key_column, id_column))}
+
+
+# ---------------------------------------------------------------- prefecture scale (load tests)
+
+#: The six county-level divisions of 白山市 (GB/T 2260) for ``flask seed-demo --scale prefecture``.
+PREFECTURE_COUNTIES = (("220602", "浑江区", "HJ"), ("220605", "江源区", "JY"), ("220621", "抚松县", "FS"),
+                       ("220622", "靖宇县", "JZ"), ("220623", "长白朝鲜族自治县", "CB"), ("220681", "临江市", "LJ"))
+PREFECTURE_COPIES = 3  # each county holds three draws of the demo county's schools: ~3,200 teachers
+
+
+def seed_prefecture(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> dict[str, int]:
+    """Six counties of about 3,200 teachers each (about 20,000), deterministic, written with bulk inserts.
+
+    Each county is three draws of the demo county (seeds derived from ``seed``) with codes, staff numbers
+    and ID numbers made unique: school codes ``<county prefix><copy>-<demo code>``, staff numbers
+    ``<prefix><copy><demo staff number>``, ID numbers in the county's own region code. Accounts:
+    ``admin``; ``hr-<prefix>`` and ``inspector-<prefix>`` per county; a principal per school
+    (``principal-<school code>``) and a teacher account per teacher (the staff number), all with the
+    demo password. Flush, never commit; refuses a database that is not empty.
+    """
+    from teachers.auth.services import hash_password
+
+    if not database_is_empty():
+        raise DatabaseNotEmpty()
+    password_hash = hash_password(DEMO_PASSWORD)
+    users: list[dict[str, Any]] = [{"username": "admin", "display_name": "系统管理员", "password_hash": password_hash,
+                                    "role": Role.ADMIN}]
+    totals = {"counties": 0, "schools": 0, "teachers": 0, "assignments": 0}
+    school_columns = ("name", "kind", "area", "subdistrict", "school_district", "is_teaching_point",
+                      "longitude", "latitude", "principal_name", "phone", "staffing_quota",
+                      *(f"pupils_{s.value}" for s in Stage))
+    for k, (region, county_name, prefix) in enumerate(PREFECTURE_COUNTIES):
+        county = County(code=region, name=county_name, prefecture="白山市", province="吉林省", policy={})
+        db.session.add(county)
+        db.session.flush()
+        totals["counties"] += 1
+        users += [{"username": f"hr-{prefix}", "display_name": f"{county_name}人事科", "password_hash": password_hash,
+                   "role": Role.HR, "county_id": county.id},
+                  {"username": f"inspector-{prefix}", "display_name": f"{county_name}督学",
+                   "password_hash": password_hash, "role": Role.INSPECTOR, "county_id": county.id}]
+        serials: set[tuple[date, int]] = set()
+        for copy in range(PREFECTURE_COPIES):
+            demo = generate(seed + 100 * k + copy, reference)
+            code = {s["code"]: f"{prefix}{copy}-{s['code']}" for s in demo.schools}
+            suffix = "" if copy == 0 else ("二分校", "三分校")[copy - 1]
+
+            def school_row(s: dict[str, Any], central_id: int | None = None, *, _code=code, _suffix=suffix,
+                           _county=county, _name=county_name) -> dict[str, Any]:
+                return {**{c: s[c] for c in school_columns}, "code": _code[s["code"]], "name": s["name"] + _suffix,
+                        "address": f"吉林省白山市{_name}{s['subdistrict']}", "county_id": _county.id,
+                        "central_school_id": central_id}
+
+            _bulk(School, [school_row(s) for s in demo.schools if not s["central"]])
+            school_id = _ids(School.code, School.id)
+            _bulk(School, [school_row(s, school_id[code[s["central"]]]) for s in demo.schools if s["central"]])
+            school_id = _ids(School.code, School.id)
+            rows = []
+            for t in demo.teachers:
+                serial = int(t.id_number[14:17])
+                while (t.birth_date, serial) in serials:
+                    serial = (serial + 2) % 1000 or (1 if serial % 2 else 2)
+                serials.add((t.birth_date, serial))
+                rows.append({
+                    "staff_no": f"{prefix}{copy}{t.staff_no}", "name": t.name, "gender": t.gender,
+                    "birth_date": t.birth_date, "id_number": id_number(region, t.birth_date, serial), "phone": t.phone,
+                    "service_start": t.service_start, "personnel_school_id": school_id[code[t.school]],
+                    "working_school_id": school_id[code[t.working_school]], "stage": t.stage, "subject": t.subject,
+                    "other_subjects": t.other_subjects, "degree": t.degree, "title": t.title,
+                    "backbone": t.backbone, "backbone_since": t.backbone_since, "tier": t.tier, "status": t.status,
+                    "rotation_exempt": t.rotation_exempt, "rotation_exempt_reason": t.rotation_exempt_reason,
+                })
+            _bulk(Teacher, rows)
+            teacher_id = {no: tid for no, tid in db.session.execute(
+                select(Teacher.staff_no, Teacher.id).where(Teacher.staff_no.startswith(f"{prefix}{copy}")))}
+            assignments = [{"teacher_id": teacher_id[f"{prefix}{copy}{t.staff_no}"],
+                            "school_id": school_id[code[p.school]], "kind": p.kind, "start_date": p.start,
+                            "end_date": p.end, "note": p.note} for t in demo.teachers for p in t.history]
+            _bulk(Assignment, assignments)
+            users += [{"username": f"principal-{code[s['code']]}", "display_name": s["principal_name"],
+                       "password_hash": password_hash, "role": Role.PRINCIPAL, "school_id": school_id[code[s["code"]]]}
+                      for s in demo.schools]
+            users += [{"username": f"{prefix}{copy}{t.staff_no}", "display_name": t.name, "password_hash": password_hash,
+                       "role": Role.TEACHER, "teacher_id": teacher_id[f"{prefix}{copy}{t.staff_no}"]}
+                      for t in demo.teachers]
+            totals["schools"] += len(demo.schools)
+            totals["teachers"] += len(demo.teachers)
+            totals["assignments"] += len(assignments)
+    for row in users:
+        for key in ("county_id", "school_id", "teacher_id"):
+            row.setdefault(key, None)
+    _bulk(User, users)
+    summary = {**totals, "users": len(users)}
+    audit.record(None, "demo.seeded", None, summary, object_type="prefecture", object_id="白山市",
+                 actor_username="seed-demo")
+    return summary

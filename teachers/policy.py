@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from teachers import text
+
 SOURCE_2014 = "教育部 财政部 人力资源社会保障部《关于推进县（区）域内义务教育学校校长教师交流轮岗的意见》(2014)"
 SOURCE_2017 = "《县域义务教育优质均衡发展督导评估办法》(2017)"
 SOURCE_LOCAL = "地方细则（安徽、江西等常见做法），由县局确定"
@@ -156,48 +158,72 @@ class PolicyError(ValueError):
         self.message = message
 
 
+def validate_one(key: str, value: Any) -> Any:
+    """One setting's value coerced to its kind and checked against its choices and range."""
+    setting = BY_KEY.get(key)
+    if setting is None:
+        raise PolicyError(key, "unknown setting")
+    try:
+        coerced = _coerce(setting, value)
+    except (TypeError, ValueError):
+        raise PolicyError(key, f"invalid value {value!r}") from None
+    if setting.choices and coerced not in setting.choices:
+        raise PolicyError(key, f"must be one of {', '.join(setting.choices)}")
+    if setting.minimum is not None and coerced < setting.minimum:
+        raise PolicyError(key, f"must be at least {setting.minimum}")
+    if setting.maximum is not None and coerced > setting.maximum:
+        raise PolicyError(key, f"must be at most {setting.maximum}")
+    return coerced
+
+
 def validate(values: dict[str, Any]) -> dict[str, Any]:
     """Return ``values`` coerced to their kinds; raise PolicyError naming the first bad key."""
-    clean: dict[str, Any] = {}
-    for key, value in values.items():
-        setting = BY_KEY.get(key)
-        if setting is None:
-            raise PolicyError(key, "unknown setting")
-        try:
-            if setting.kind == "int":
-                coerced: Any = int(value)
-                if isinstance(value, float) and value != coerced:
-                    raise ValueError
-            elif setting.kind in ("float", "share"):
-                coerced = float(value)
-            elif setting.kind == "bool":
-                coerced = bool(value)
-            elif setting.kind == "list":
-                items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
-                coerced = [str(v).strip() for v in items if str(v).strip()]
-            else:
-                coerced = str(value)
-        except (TypeError, ValueError):
-            raise PolicyError(key, f"invalid value {value!r}") from None
-        if setting.choices and coerced not in setting.choices:
-            raise PolicyError(key, f"must be one of {', '.join(setting.choices)}")
-        if setting.minimum is not None and coerced < setting.minimum:
-            raise PolicyError(key, f"must be at least {setting.minimum}")
-        if setting.maximum is not None and coerced > setting.maximum:
-            raise PolicyError(key, f"must be at most {setting.maximum}")
-        clean[key] = coerced
+    clean = {key: validate_one(key, value) for key, value in values.items()}
     merged = {**DEFAULTS, **clean}
     if merged["max_rotation_share"] < merged["rotation_share"]:
         raise PolicyError("max_rotation_share", "must not be below rotation_share")
     return clean
 
 
+def _coerce(setting: Setting, value: Any) -> Any:
+    """``value`` as the setting's kind: finite numbers in ASCII only (``nan``, ``inf``, ``١٠`` and ``1_0`` are
+    refused), strings without control or bidi characters; ValueError otherwise."""
+    if setting.kind == "int":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(value)
+            value = int(value)
+        coerced: Any = text.parse_int(value, minimum=text.INT64_MIN, maximum=text.INT64_MAX)
+    elif setting.kind in ("float", "share"):
+        coerced = text.parse_float(value)
+    elif setting.kind == "bool":
+        return bool(value)
+    elif setting.kind == "list":
+        items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
+        coerced = [str(v).strip() for v in items if str(v).strip()]
+        if any(text.bad_character(v, multiline=False) for v in coerced):
+            raise ValueError(value)
+    else:
+        coerced = str(value)
+        if text.bad_character(coerced, multiline=False):
+            raise ValueError(value)
+    if coerced is None:
+        raise ValueError(value)
+    return coerced
+
+
 def effective(overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """Defaults overlaid with a county's (or round's) stored values; unknown stored keys are ignored."""
+    """Defaults overlaid with a county's (or round's) stored values; unknown stored keys are ignored, and a
+    stored value that is no longer valid (``nan`` written before this check existed, or by hand) is replaced
+    by the default rather than breaking every page that reads the policy."""
     merged = dict(DEFAULTS)
     for key, value in (overrides or {}).items():
         if key in BY_KEY:
-            merged[key] = value
+            try:
+                merged[key] = validate_one(key, value)
+            except PolicyError:
+                continue
+    merged["max_rotation_share"] = max(merged["max_rotation_share"], merged["rotation_share"])
     return merged
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort, flash
+from flask import abort, flash, request
 
+from teachers import text
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 
@@ -27,3 +28,13 @@ def refuse(form, exc: DomainError, *, fallback: str | None = None, aliases: Mapp
         field.errors = [*field.errors, exc.message]
     else:
         flash(exc.message, "error")
+
+
+def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = text.INT32_MAX) -> int | None:
+    """The query argument ``name`` as an integer in [minimum, maximum] written in ASCII digits, else ``default``.
+
+    Every integer read from a query string goes through here (page numbers, ids, years), so an
+    out-of-range value such as ``?page=9223372036854775808`` never reaches the database.
+    """
+    value = text.parse_int(request.args.get(name), minimum=minimum, maximum=maximum)
+    return default if value is None else value

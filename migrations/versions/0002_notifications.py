@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0010
 Create Date: 2026-12-02 03:20:47.219776
 
 """
@@ -12,7 +12,7 @@ import teachers.models._types
 
 # revision identifiers, used by Alembic.
 revision = '0002'
-down_revision = '0001'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

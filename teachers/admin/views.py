@@ -17,7 +17,7 @@ from teachers.auth.permissions import has_permission, require
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Role
-from teachers.web import refuse
+from teachers.web import int_arg, refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,7 +27,8 @@ FIELD_ALIASES = {"teacher_id": "staff_no"}
 #: Names of the audited actions; unknown actions are shown as stored.
 ACTION_LABELS = {
     "auth.login": _l("登录"), "auth.logout": _l("退出"), "auth.lockout": _l("账号锁定"),
-    "auth.password_changed": _l("修改密码"), "user.created": _l("新建账号"), "user.updated": _l("修改账号"),
+    "auth.password_changed": _l("修改密码"),
+    "auth.password_lockout": _l("修改密码锁定"), "user.created": _l("新建账号"), "user.updated": _l("修改账号"),
     "user.role_changed": _l("变更角色"), "user.deactivated": _l("停用账号"), "user.password_reset": _l("重置密码"),
     "settings.changed": _l("修改政策参数"),
 }
@@ -38,7 +39,7 @@ def _locale() -> str:
 
 
 def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return int_arg("page", 1)
 
 
 def _args(form) -> dict[str, Any]:
@@ -144,7 +145,7 @@ def user_password(user_id: int):
 
 def _settings_county():
     try:
-        return services.settings_county(current_user, request.args.get("county", type=int))
+        return services.settings_county(current_user, int_arg("county"))
     except PermissionDenied:
         abort(403)
     except NotFound:

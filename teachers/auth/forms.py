@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from teachers.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(_l("用户名"), validators=[DataRequired(message=_l("请填写用户名。")), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请填写密码。")), Length(max=128)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请填写当前密码。"))])
     password = PasswordField(_l("新密码"), validators=[DataRequired(message=_l("请填写新密码。")), Length(max=128)])
     confirm = PasswordField(

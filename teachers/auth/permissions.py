@@ -1,7 +1,9 @@
 """The one permission check every view and service uses.
 
 A role grants actions; scope narrows them: a principal acts only within their school, a teacher
-only on their own record, HR and inspectors within their county (all counties when none is set).
+only on their own record, HR and inspectors within their county (a database constraint makes them
+have one; should one lack it anyway, they see nothing), an administrator within their county or,
+without one, all counties.
 Inspectors (督学) read everything in scope and change nothing.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import exists as sa_exists
 from sqlalchemy import or_, select
 
 from teachers.errors import NotFound
@@ -55,20 +58,27 @@ def can(user: User | Any, action: str, obj: School | Teacher | None = None) -> b
     raise TypeError(f"no scope rule for {type(obj).__name__}")
 
 
+def _all_counties(user: User) -> bool:
+    """Only an administrator without a county reaches every county; a county role without one reaches none
+    (``county_id == None`` matches no row)."""
+    return user.county_id is None and user.role == Role.ADMIN
+
+
 def school_in_scope(user: User, school: School) -> bool:
     if user.role == Role.PRINCIPAL:
         return school.id == user.school_id
     if user.role == Role.TEACHER:
         return False
-    return user.county_id is None or school.county_id == user.county_id
+    return _all_counties(user) or school.county_id == user.county_id
 
 
 def teacher_in_scope(user: User, teacher: Teacher) -> bool:
     if user.role == Role.TEACHER:
         return teacher.id == user.teacher_id
     if user.role == Role.PRINCIPAL:
-        return user.school_id in (teacher.personnel_school_id, teacher.working_school_id)
-    return user.county_id is None or teacher.personnel_school.county_id == user.county_id
+        return user.school_id in (teacher.personnel_school_id, teacher.working_school_id) or bool(
+            db.session.scalar(select(_incoming_moves(user, teacher.id))))
+    return _all_counties(user) or teacher.personnel_school.county_id == user.county_id
 
 
 def school_filter(user: User):
@@ -77,7 +87,7 @@ def school_filter(user: User):
         return School.id == user.school_id
     if user.role == Role.TEACHER:
         return School.id == -1
-    return School.county_id == user.county_id if user.county_id is not None else School.id.is_not(None)
+    return School.id.is_not(None) if _all_counties(user) else School.county_id == user.county_id
 
 
 def county_filter(user: User):
@@ -85,7 +95,7 @@ def county_filter(user: User):
     account has none; a principal's is their school's (a teacher sees no county)."""
     if user.role in (Role.PRINCIPAL, Role.TEACHER):
         return County.id.in_(select(School.county_id).where(school_filter(user)))
-    return County.id == user.county_id if user.county_id is not None else County.id.is_not(None)
+    return County.id.is_not(None) if _all_counties(user) else County.id == user.county_id
 
 
 def scoped_county(user: User, county_id: int | None) -> County | None:
@@ -105,10 +115,22 @@ def teacher_filter(user: User):
     if user.role == Role.TEACHER:
         return Teacher.id == user.teacher_id
     if user.role == Role.PRINCIPAL:
-        return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id)
-    if user.county_id is not None:
-        return Teacher.personnel_school.has(School.county_id == user.county_id)
-    return Teacher.id.is_not(None)
+        return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id,
+                   _incoming_moves(user, Teacher.id))
+    if _all_counties(user):
+        return Teacher.id.is_not(None)
+    return Teacher.personnel_school.has(School.county_id == user.county_id)
+
+
+def _incoming_moves(user: User, teacher_id):
+    """EXISTS a published, live rotation move into the principal's school: the receiving principal
+    may read the record of a teacher proposed to come (scope grows with the moves entering the school)."""
+    from teachers.models import MoveState, RotationMove
+
+    live = (MoveState.PENDING_PRINCIPALS, MoveState.PENDING_TEACHER, MoveState.OBJECTED, MoveState.ACCEPTED,
+            MoveState.CONFIRMED)
+    return sa_exists().where(RotationMove.teacher_id == teacher_id, RotationMove.to_school_id == user.school_id,
+                             RotationMove.state.in_(live))
 
 
 def require(action: str) -> Callable:

@@ -22,6 +22,8 @@ from teachers.models import County, Role, School, Teacher, User
 from teachers.models._types import utcnow
 
 MIN_PASSWORD_LENGTH = 8
+#: Roles that act within one county (a database constraint holds it too).
+COUNTY_ROLES = (Role.HR, Role.INSPECTOR)
 #: A hash computed once so that unknown usernames cost as much time as wrong passwords.
 _DUMMY_HASH: str | None = None
 
@@ -49,16 +51,18 @@ def authenticate(username: str, password: str) -> User:
     username = (username or "").strip()
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     now = utcnow()
+    # Unknown, locked and wrong-password logins get the same answer after the same work (one hash check),
+    # so neither the message nor the time tells which usernames exist or are locked.
     if user is None:
         _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not a password")
         check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused(_("用户名或密码不正确。"))
+        raise LoginRefused(refused_message())
+    matches = check_password_hash(user.password_hash, password or "")
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(_("登录失败次数过多，账号已临时锁定，请 %(m)d 分钟后再试。", m=minutes))
-    if not check_password_hash(user.password_hash, password or ""):
+        raise LoginRefused(refused_message())
+    if not matches:
         _count_failure(user)
-        raise LoginRefused(_("用户名或密码不正确。"))
+        raise LoginRefused(refused_message())
     if not user.active:
         raise LoginRefused(_("该账号已停用，请联系管理员。"))
     user.failed_logins = 0
@@ -66,6 +70,12 @@ def authenticate(username: str, password: str) -> User:
     user.last_login_at = now
     db.session.flush()
     return user
+
+
+def refused_message() -> str:
+    cfg = current_app.config
+    return _("用户名或密码不正确。连续失败 %(n)d 次后账号将锁定 %(m)d 分钟。", n=cfg["LOGIN_MAX_FAILURES"],
+             m=cfg["LOGIN_LOCKOUT_MINUTES"])
 
 
 def _count_failure(user: User) -> None:
@@ -80,10 +90,36 @@ def _count_failure(user: User) -> None:
     db.session.expire(user)
 
 
+class PasswordAttemptRefused(DomainError):
+    """A wrong (or, while locked, any) current password on the password form; the view keeps the count."""
+
+
 def change_password(user: User, current: str, new: str, keep_token: str | None) -> None:
-    if not check_password_hash(user.password_hash, current or ""):
-        raise DomainError(_("当前密码不正确。"), field="current_password")
+    """Change the password after checking the current one. Wrong current passwords are counted in the
+    database like failed logins (one atomic UPDATE); at the limit the form is locked for the lockout time."""
+    cfg = current_app.config
+    now = utcnow()
+    matches = check_password_hash(user.password_hash, current or "")
+    locked = user.password_locked_until is not None and user.password_locked_until > now
+    if locked:
+        minutes = max(1, int((user.password_locked_until - now).total_seconds() // 60) + 1)
+        raise PasswordAttemptRefused(_("当前密码错误次数过多，请 %(m)d 分钟后再试。", m=minutes),
+                                     field="current_password")
+    if not matches:
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(password_failures=User.password_failures + 1))
+        failures = db.session.scalar(select(User.password_failures).where(User.id == user.id))
+        if failures >= cfg["LOGIN_MAX_FAILURES"]:
+            until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+            db.session.execute(update(User).where(User.id == user.id)
+                               .values(password_locked_until=until, password_failures=0))
+            audit.record(user, "auth.password_lockout", user, {"failures": failures})
+        db.session.flush()
+        db.session.expire(user)
+        raise PasswordAttemptRefused(_("当前密码不正确。"), field="current_password")
     check_password_strength(new)
+    user.password_failures = 0
+    user.password_locked_until = None
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     end_all_sessions(user.id, except_token=keep_token)
@@ -111,6 +147,8 @@ def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None,
         taken = db.session.scalar(select(User).where(User.teacher_id == teacher_id))
         if taken is not None and taken.id != user_id:
             raise DomainError(_("该教师已有账号：%(u)s。", u=taken.username), field="teacher_id")
+    if role in COUNTY_ROLES and county_id is None:
+        raise DomainError(_("人事科和督学账号必须指定所属县（市、区）。"), field="county_id")
     if (role in (Role.HR, Role.INSPECTOR, Role.ADMIN) and county_id is not None
             and db.session.get(County, county_id) is None):
         raise DomainError(_("所选县（市、区）不存在。"), field="county_id")

@@ -76,6 +76,10 @@ def password():
             services.change_password(current_user, form.current_password.data, form.password.data,
                                      keep_token=current_user.session_token)
         except DomainError as exc:
+            if isinstance(exc, services.PasswordAttemptRefused):
+                db.session.commit()  # keep the count of wrong current passwords (and any lock)
+            else:
+                db.session.rollback()
             getattr(form, exc.field or "password").errors.append(exc.message)
             return render_template("auth/password.html", form=form), 400
         db.session.commit()

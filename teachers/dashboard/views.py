@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_babel import get_timezone
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from teachers.auth.permissions import has_permission
 from teachers.dashboard import services
 from teachers.errors import NotFound, PermissionDenied
 from teachers.rotation.adapter import next_rotation_year
+from teachers.web import int_arg
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,8 +22,8 @@ def _year() -> int:
 
     Postings take effect on 1 September, so from September on the bureau plans next year's round.
     """
-    year = request.args.get("year", type=int)
-    if year is not None and 2000 <= year <= 2100:
+    year = int_arg("year", minimum=2000, maximum=2100)
+    if year is not None:
         return year
     return next_rotation_year(datetime.now(get_timezone()).date())
 
@@ -33,7 +34,7 @@ def index():
     year = _year()
     try:
         if has_permission(current_user, "dashboard.county"):
-            data = services.county_summary(current_user, request.args.get("county", type=int), year)
+            data = services.county_summary(current_user, int_arg("county"), year)
             return render_template("dashboard/county.html", **data)
         if has_permission(current_user, "dashboard.school"):
             return render_template("dashboard/school.html", **services.school_summary(current_user, year))

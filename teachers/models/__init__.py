@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Importing this registers them all."""
 
-from teachers.models.audit import AuditEvent
+from teachers.models.audit import AuditChainLock, AuditEvent
 from teachers.models.county import County
 from teachers.models.enums import (
     Area,
@@ -40,6 +40,7 @@ __all__ = [
     "Area",
     "Assignment",
     "AssignmentKind",
+    "AuditChainLock",
     "AuditEvent",
     "Backbone",
     "County",

@@ -1,5 +1,11 @@
-"""The append-only audit trail. Rows are only ever inserted: an ORM guard refuses updates and
-deletes, and the migration adds database triggers that refuse them too."""
+"""The append-only, tamper-evident audit trail.
+
+Rows are only ever inserted: an ORM guard refuses updates and deletes, and the migrations add
+database triggers that refuse UPDATE, DELETE, TRUNCATE (PostgreSQL) and SQLite's INSERT OR REPLACE
+over an existing row. Each row carries ``hash`` = HMAC-SHA256 over its content and ``prev_hash``, the
+previous row's hash (``teachers.audit.chain_hash``), so ``flask audit verify`` finds any row changed,
+removed or forged without the key. Appends are serialised on the one ``AuditChainLock`` row.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +32,18 @@ class AuditEvent(db.Model):
     object_id: Mapped[str] = mapped_column(sa.String(64), default="")
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    prev_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+    hash: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class AuditChainLock(db.Model):
+    """One row (id 1) that every audit append locks first, so concurrent appends queue instead of forking
+    the chain (a row lock on PostgreSQL; SQLite's write lock, taken by the same statement)."""
+
+    __tablename__ = "audit_chain_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    appends: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 class AuditImmutable(Exception):

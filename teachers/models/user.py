@@ -26,6 +26,9 @@ class User(db.Model):
         sa.CheckConstraint("role <> 'principal' OR school_id IS NOT NULL", name="principal_has_school"),
         sa.CheckConstraint("role <> 'teacher' OR teacher_id IS NOT NULL", name="teacher_has_record"),
         sa.CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+        # HR and inspectors act within one county; without one they would read every county.
+        sa.CheckConstraint("role NOT IN ('hr', 'inspector') OR county_id IS NOT NULL", name="county_role_has_county"),
+        sa.CheckConstraint("password_failures >= 0", name="password_failures_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +42,10 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Wrong current passwords on /password, counted like failed logins; at the limit the password form
+    #: is locked until ``password_locked_until``.
+    password_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    password_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str | None] = mapped_column(sa.String(8))

@@ -7,13 +7,13 @@ the rules that matter (dates, ID number, schools), so these checks are for the u
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +26,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from teachers import text
+from teachers.forms import Form, QueryForm
 from teachers.labels import choices as enum_choices
 from teachers.models import (
     Area,
@@ -58,9 +60,21 @@ def _plain(value: Any) -> str:
 
 
 def _int_or_none(value: Any) -> int | None:
+    """A select's id: None when blank; ValueError (an error at the field) for anything but ASCII digits in range."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = text.parse_int(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+_ID_LIKE = re.compile(r"[0-9]{4,17}[0-9Xx]?")
+
+
+def looks_like_id_number(value: str) -> bool:
+    """Whether a search term may be (part of) an ID number: such terms are kept out of URLs."""
+    return bool(_ID_LIKE.fullmatch((value or "").strip()))
 
 
 def Date(label, *validators, **kw) -> DateField:
@@ -100,7 +114,7 @@ def school_choices(schools: list[School]) -> list[tuple[str, str]]:
     return [(str(s.id), _("%(name)s（%(code)s）", name=s.name, code=s.code) if s.code else s.name) for s in schools]
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     code = StringField(_l("学校代码"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     name = StringField(_l("学校名称"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
     county_id = Choice(_l("所属县域"), None, coerce=_int_or_none)
@@ -143,7 +157,7 @@ class SchoolForm(FlaskForm):
         return form
 
 
-class TeacherForm(FlaskForm):
+class TeacherForm(Form):
     staff_no = StringField(_l("工号"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     name = StringField(_l("姓名"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     gender = Choice(_l("性别"), _blank(_l("请选择")) + enum_choices(Gender), DataRequired(message=CHOOSE))
@@ -193,11 +207,8 @@ class TeacherForm(FlaskForm):
         return data
 
 
-class TeacherFilterForm(FlaskForm):
+class TeacherFilterForm(QueryForm):
     """The teacher list's search box, filters, sort and page; read from the query string."""
-
-    class Meta:
-        csrf = False
 
     q = StringField(_l("姓名/工号/身份证号"), validators=[Optional(), Length(max=40)])
     school = Choice(lazy_pgettext("column", "学校"), None, Optional(), coerce=_int_or_none, message=BAD_SCHOOL)
@@ -243,13 +254,12 @@ class TeacherFilterForm(FlaskForm):
         """The query string of the current view (for sort links and the pager), without empty values."""
         values = {name: self.value(name) for name in ("q", *self.FILTERS, "sort", "dir")}
         values.update(override)
+        if looks_like_id_number(values.get("q") or ""):
+            values.pop("q")  # never in a link: the links of an ID-number search drop the search
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-class SchoolFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class SchoolFilterForm(QueryForm):
     q = StringField(_l("名称/代码"), validators=[Optional(), Length(max=40)])
     area = Choice(_l("城乡"), _blank(_l("全部")) + enum_choices(Area), Optional())
     kind = Choice(_l("办学类型"), _blank(_l("全部")) + enum_choices(SchoolKind), Optional())

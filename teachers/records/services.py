@@ -30,12 +30,11 @@ from flask_babel import ngettext
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from teachers import audit
+from teachers import audit, guard, text
 from teachers.auth.permissions import (
     can,
     county_filter,
     has_permission,
-    mask_id_number,
     school_filter,
     school_in_scope,
     teacher_filter,
@@ -94,7 +93,7 @@ def get_school(user: User, school_id: int) -> School:
     """The school, or NotFound when it does not exist or lies outside the user's scope."""
     if not has_permission(user, "school.view"):
         raise PermissionDenied(_("您没有权限查看学校信息。"))
-    school = db.session.get(School, school_id)
+    school = guard.get(School, school_id)
     if school is None or not school_in_scope(user, school):
         raise NotFound(_("找不到该学校。"))
     return school
@@ -104,7 +103,7 @@ def get_teacher(user: User, teacher_id: int) -> Teacher:
     """The teacher, or NotFound when it does not exist or lies outside the user's scope."""
     if not has_permission(user, "teacher.view"):
         raise PermissionDenied(_("您没有权限查看教师信息。"))
-    teacher = db.session.get(Teacher, teacher_id)
+    teacher = guard.get(Teacher, teacher_id)
     if teacher is None or not teacher_in_scope(user, teacher):
         raise NotFound(_("找不到该教师。"))
     return teacher
@@ -260,7 +259,7 @@ def _clean_school(actor: User, data: dict[str, Any], school: School | None) -> d
     county_id = merged.get("county_id") or actor.county_id
     if actor.county_id is not None and county_id != actor.county_id:
         raise DomainError(_("只能管理本县域的学校。"), field="county_id")
-    if not county_id or db.session.get(County, int(county_id)) is None:
+    if not county_id or guard.get(County, county_id) is None:
         raise DomainError(_("请选择有效的县域。"), field="county_id")
     out["county_id"] = int(county_id)
     out["subdistrict"] = _text(merged, "subdistrict", 64)
@@ -280,7 +279,7 @@ def _clean_school(actor: User, data: dict[str, Any], school: School | None) -> d
     if out["is_teaching_point"]:
         if not central_id:
             raise DomainError(_("教学点须选择所属中心校。"), field="central_school_id")
-        central = db.session.get(School, int(central_id))
+        central = guard.get(School, central_id)
         if (central is None or central.county_id != out["county_id"] or central.is_teaching_point
                 or (school is not None and central.id == school.id)):
             raise DomainError(_("请选择本县域内有效的中心校。"), field="central_school_id")
@@ -515,6 +514,9 @@ def _date(data: dict[str, Any], key: str, today: date, *, required: bool = False
             value = date.fromisoformat(str(value))
         except ValueError:
             raise DomainError(_("请输入有效日期（格式：年-月-日，如 2023-02-28）。"), field=key) from None
+    if not text.date_in_range(value):
+        raise DomainError(_("日期应在 %(min)s 至 %(max)s 之间。", min=text.DATE_MIN.isoformat(),
+                            max=text.DATE_MAX.isoformat()), field=key)
     if value > today:
         raise DomainError(_("日期不能晚于今天。"), field=key)
     return value
@@ -541,10 +543,7 @@ def _subjects(value: Any) -> list[str]:
 
 
 def _school_for(actor: User, school_id: Any, key: str, current: int | None) -> School:
-    try:
-        school = db.session.get(School, int(school_id)) if school_id not in (None, "") else None
-    except (TypeError, ValueError):
-        school = None
+    school = guard.get(School, school_id) if school_id not in (None, "") else None
     if school is None or not school_in_scope(actor, school):
         raise DomainError(_("请选择有效的学校。"), field=key)
     if not school.active and school.id != current:
@@ -615,7 +614,10 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, t
         raise DomainError(_("骨干认定时间不能早于参加工作时间。"), field="backbone_since")
     out["backbone_since"] = since
     out["tier"] = _enum(Tier, merged.get("tier"), "tier", default=Tier.NEW)
-    out["status"] = _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE)
+    out["status"] = _derived_status(
+        _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE),
+        works_elsewhere=working.id != personnel.id, chosen="status" in data,
+        was=current.get("status"))
     out["rotation_exempt"] = bool(merged.get("rotation_exempt"))
     out["rotation_exempt_reason"] = _text(merged, "rotation_exempt_reason", 200) if out["rotation_exempt"] else ""
     if out["rotation_exempt"] and not out["rotation_exempt_reason"]:
@@ -626,6 +628,20 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, t
     return out
 
 
+def _derived_status(status: TeacherStatus, *, works_elsewhere: bool, chosen: bool,
+                    was: TeacherStatus | None) -> TeacherStatus:
+    """交流中 follows the placement (one record of where a teacher works): an active teacher working
+    away from the personnel school is on exchange, and one back at it is active again. Choosing 交流中
+    by hand for a teacher who works at the personnel school is refused."""
+    if works_elsewhere and status == TeacherStatus.ACTIVE:
+        return TeacherStatus.ON_EXCHANGE
+    if not works_elsewhere and status == TeacherStatus.ON_EXCHANGE:
+        if chosen and was != TeacherStatus.ON_EXCHANGE:
+            raise DomainError(_("“交流中”由任职经历决定：请填写在外校任教的学校，或选择其他状态。"), field="status")
+        return TeacherStatus.ACTIVE
+    return status
+
+
 def _require_teacher_edit(actor: User, teacher: Teacher | None = None) -> None:
     if not has_permission(actor, "teacher.edit"):
         raise PermissionDenied(_("您没有权限维护教师档案。"))
@@ -634,9 +650,9 @@ def _require_teacher_edit(actor: User, teacher: Teacher | None = None) -> None:
 
 
 def _audit_summary(diff: dict[str, list[Any]]) -> dict[str, Any]:
-    if "id_number" in diff:
-        diff["id_number"] = [mask_id_number(v) for v in diff["id_number"]]
-    return diff
+    from teachers.masking import mask_audit_diff
+
+    return mask_audit_diff(diff)
 
 
 def create_teacher(actor: User, data: dict[str, Any], today: date | None = None) -> Teacher:

@@ -15,7 +15,13 @@ from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Role
 from teachers.records import services
-from teachers.records.forms import SchoolFilterForm, SchoolForm, TeacherFilterForm, TeacherForm
+from teachers.records.forms import (
+    SchoolFilterForm,
+    SchoolForm,
+    TeacherFilterForm,
+    TeacherForm,
+    looks_like_id_number,
+)
 from teachers.web import refuse
 
 bp = Blueprint("records", __name__)
@@ -94,12 +100,19 @@ def school_edit(school_id: int):
 # ---------------------------------------------------------------------------------------------- teachers
 
 
-@bp.route("/teachers")
+@bp.route("/teachers", methods=["GET", "POST"])
 @require("teacher.view")
 def teacher_list():
+    """The search box posts (with CSRF), so an ID number typed in it never appears in a URL or an access log:
+    other searches redirect to the bookmarkable GET; an ID-number search is answered directly."""
     if current_user.role == Role.TEACHER:
         return redirect(url_for(".teacher_detail", teacher_id=current_user.teacher_id))
-    form = TeacherFilterForm.build(current_user, request.args)
+    if request.method == "GET" and looks_like_id_number(request.args.get("q", "")):
+        flash(_("为保护个人信息，身份证号请在搜索框中输入查询，不要写在网址中。"), "warning")
+        return redirect(url_for(".teacher_list", **{k: v for k, v in request.args.items() if k != "q"}))
+    form = TeacherFilterForm.build(current_user, request.form if request.method == "POST" else request.args)
+    if request.method == "POST" and not form.errors and not looks_like_id_number(form.value("q") or ""):
+        return redirect(url_for(".teacher_list", **form.args()), code=303)
     result = services.list_teachers(
         current_user, form.value("q"), filters=form.filters(), sort=form.value("sort") or "staff_no",
         descending=form.value("dir") == "desc", page=form.value("page") or 1,

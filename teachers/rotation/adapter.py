@@ -116,7 +116,7 @@ def _solver_teacher(t: Teacher, school_code: str, values: dict[str, Any], on: da
         backbone=t.backbone.value,
         above_required_degree=policy_defaults.above_required_degree(t.degree.value, t.stage.value, values),
         exempt=bool(t.rotation_exempt) or t.status in EXEMPT_STATUSES,
-        on_exchange=t.status == TeacherStatus.ON_EXCHANGE or t.working_school_id != t.personnel_school_id,
+        on_exchange=bool(t.on_exchange),  # derived from the assignment history (an open EXCHANGE row)
     )
 
 

@@ -69,7 +69,7 @@ def carry_out(on: date | None = None, actor: User | None = None) -> CarryOutSumm
                 summary.skipped.append((move.id, "teacher no longer works at the sending school"))
                 continue
             row = placements.start_exchange(teacher, move.to_school_id, rnd.start_date,
-                                            note=f"rotation round {rnd.id} {rnd.year}")
+                                            note=f"{rnd.year}年城乡教师交流轮岗")
             advance_move(move, "carry_out", assignment_id=row.id, term_ends=term_end(rnd.start_date, rnd.term_years))
             audit.record(actor, "rotation.move.carry_out", move, {"teacher": teacher.staff_no, "on": day.isoformat(),
                                                                   "to": move.to_school_id},
@@ -87,7 +87,7 @@ def carry_out(on: date | None = None, actor: User | None = None) -> CarryOutSumm
                                                            RotationMove.term_ends < day)
                                 .order_by(RotationMove.id)).all()
     for move in ending:
-        back = placements.end_exchange(move.teacher, move.term_ends, note=f"rotation round {move.round_id}")
+        back = placements.end_exchange(move.teacher, move.term_ends, note="交流期满返回")
         if back is None:
             summary.skipped.append((move.id, "no open exchange to end"))
             continue

@@ -34,7 +34,7 @@ from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import RotationRound, RoundState, RunStatus, SolveRun, User
 from teachers.models._types import utcnow
-from teachers.rotation import adapter
+from teachers.rotation import adapter, notices  # noqa: F401  (registers the notification kinds)
 
 #: Stored error codes for failures the app itself detects; worded at display time (``run_error_text``).
 WORKER_LOST = "worker_lost"
@@ -78,6 +78,32 @@ def request_solve(actor: User, round_id: int, *, time_limit_s: float | None = No
     audit.record(actor, "rotation.solve.request", rnd, {"run": run.id, "time_limit_s": limit, "purpose": purpose})
     db.session.info.setdefault(_DISPATCH_KEY, []).append(run.id)
     return run
+
+
+def request_prefecture_solves(actor: User, prefecture: str, year: int, *, time_limit_s: float | None = None
+                              ) -> list[SolveRun]:
+    """Fan out: one solve job per county round of ``prefecture`` and ``year`` in the actor's scope that
+    is in ``planning`` (each county is solved on its own, by any free worker). All or nothing: the
+    first refusal names its county and nothing is queued."""
+    from teachers.auth.permissions import county_filter
+    from teachers.models import County
+
+    rounds = db.session.scalars(
+        select(RotationRound).join(County, County.id == RotationRound.county_id)
+        .where(County.prefecture == prefecture, RotationRound.year == int(year),
+               RotationRound.state == RoundState.PLANNING, county_filter(actor))
+        .order_by(County.name)).all()
+    if not rounds:
+        raise DomainError(_("该地区没有处于求解阶段的轮次。"))
+    runs = []
+    with db.session.begin_nested():
+        for rnd in rounds:
+            try:
+                runs.append(request_solve(actor, rnd.id, time_limit_s=time_limit_s))
+            except DomainError as exc:
+                db.session.info.pop(_DISPATCH_KEY, None)
+                raise DomainError(f"{rnd.county.name}：{exc.message}", field=exc.field) from None
+    return runs
 
 
 def cancel_solve(actor: User, run_id: int) -> SolveRun:
@@ -274,13 +300,21 @@ def execute_run(run_id: int) -> str:
     that is not queued (cancelled meanwhile, or taken by another worker) is left alone."""
     engine = db.engine
     heartbeat_s = float(current_app.config.get("ROTATION_HEARTBEAT_S", 5))
-    now = utcnow()
-    with engine.begin() as conn:
-        taken = conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status == RunStatus.QUEUED)
-                             .values(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now)).rowcount
-        if taken != 1:
-            return "skipped"
-        row = conn.execute(select(SolveRun.instance, SolveRun.time_limit_s).where(SolveRun.id == run_id)).one()
+    for attempt in range(50):  # the requesting transaction may still be committing: wait up to ~5 s for the row
+        now = utcnow()
+        with engine.begin() as conn:
+            taken = conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status == RunStatus.QUEUED)
+                                 .values(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now)).rowcount
+            if taken == 1:
+                row = conn.execute(select(SolveRun.instance, SolveRun.time_limit_s)
+                                   .where(SolveRun.id == run_id)).one()
+                break
+            exists = conn.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
+        if exists is not None:
+            return "skipped"  # cancelled meanwhile, or taken by another worker
+        time.sleep(0.1 if attempt < 49 else 0)
+    else:
+        return "skipped"
     instance, limit = row.instance, row.time_limit_s
     stop = threading.Event()
     last_poll = [0.0, False]
@@ -323,6 +357,7 @@ def execute_run(run_id: int) -> str:
         with engine.begin() as conn:
             conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status == RunStatus.RUNNING)
                          .values(status=RunStatus.FAILED, error=message, finished_at=utcnow()))
+        _tell_requester(run_id, RunStatus.FAILED)
         return RunStatus.FAILED.value
     stop.set()
     cancelled = should_stop() or bool(last_poll[1])
@@ -332,7 +367,23 @@ def execute_run(run_id: int) -> str:
         conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status == RunStatus.RUNNING).values(
             status=final, plan=plan, finished_at=utcnow(), solver_status=plan.get("status", ""),
             objective=objective if objective is not None else SolveRun.objective))
+    _tell_requester(run_id, final)
     return final.value
+
+
+def _tell_requester(run_id: int, status: RunStatus) -> None:
+    """A notice to whoever asked for the solve (best effort: the run's outcome is already recorded)."""
+    from teachers.notifications.services import notify
+
+    try:
+        run = db.session.get(SolveRun, run_id)
+        if run is not None and run.requested_by_id:
+            notify([run.requested_by_id], "rotation.solve_done", object_type="solve_run", object_id=run_id,
+                   params={"round_id": run.round_id, "status": status.value})
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.warning("solve run %s: requester not notified", run_id, exc_info=True)
 
 
 def _objective(plan: dict[str, Any]) -> float | None:

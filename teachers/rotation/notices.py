@@ -11,8 +11,8 @@ Kinds (object → params):
 - ``rotation.round_changed`` (rotation_round; year, state) — notice to HR when a round moves on;
 - ``rotation.solve_done`` (solve_run; round_id, status) — notice to whoever asked for a solve.
 
-Links use the rotation blueprint's endpoints ``rotation.round_detail``, ``rotation.wishes`` and
-``rotation.move_detail`` when they exist; before the pages exist a notice simply has no link.
+Links use the rotation blueprint's endpoints ``rotation.round_detail``, ``rotation.wishes``,
+``rotation.run_detail`` and ``rotation.move_detail`` when they exist; before the pages exist a notice simply has no link.
 """
 
 from __future__ import annotations
@@ -71,12 +71,18 @@ def register() -> None:
                                    state=_state(p.get("state", ""))),
                   url=lambda n: _url("rotation.round_detail", round_id=n.object_id))
     register_kind("rotation.solve_done",
-                  text=lambda p: _("交流方案求解已结束：%(status)s", status=p.get("status")),
-                  url=lambda n: _url("rotation.round_detail", round_id=p_round(n)))
+                  text=lambda p: _("交流方案求解已结束：%(status)s", status=_run_status(p.get("status", ""))),
+                  url=lambda n: _url("rotation.run_detail", run_id=n.object_id))
 
 
-def p_round(n) -> int | None:
-    return (n.params or {}).get("round_id")
+def _run_status(value: str) -> str:
+    from teachers.labels import label
+    from teachers.models import RunStatus
+
+    try:
+        return label(RunStatus(value))
+    except ValueError:
+        return value
 
 
 register()

@@ -52,3 +52,31 @@ def test_upgrade_downgrade_upgrade_without_drift(scratch_url):
         upgrade()
         assert drift(db.engine) == []
         db.engine.dispose()
+
+
+def test_hardening_migration_chains_the_rows_written_before_it(scratch_url):
+    """0010 gives every existing audit row its prev_hash and hash, so ``flask audit verify`` passes at once,
+    and a county role left without a county is refused (it cannot stay: with one county it gets that one)."""
+    from teachers import audit
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "migration-key"})
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO county (code, name, policy, created_at) "
+                                 "VALUES ('1', '临江市', '{}', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO user_account (username, display_name, password_hash, role, active, "
+                                 "failed_logins, created_at) VALUES ('old-hr', '', 'x', 'hr', true, 0, CURRENT_TIMESTAMP)"))
+            for i in range(3):
+                conn.execute(sa.text(
+                    "INSERT INTO audit_event (at, actor_username, action, object_type, object_id, summary, ip) "
+                    "VALUES (:at, 'old', 'legacy', 'x', :i, :summary, '1.2.3.4')"),
+                    {"at": f"2026-11-30 10:00:0{i}.123456+00:00", "i": str(i), "summary": '{"k": [1, "中"], "f": 0.1}'})
+        upgrade()
+        result = audit.verify()
+        assert result.ok and result.rows == 3
+        county_id = db.session.scalar(sa.text("SELECT county_id FROM user_account WHERE username = 'old-hr'"))
+        assert county_id is not None
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -100,7 +100,7 @@ def test_create_teacher_by_staff_number(client, world):
 ])
 def test_create_errors_at_the_field(client, world, data, field_message):
     login(client, "admin")
-    resp = client.post("/admin/users/new", data=new_user_form(**data))
+    resp = client.post("/admin/users/new", data=new_user_form(**{"county_id": str(world["county"].id), **data}))
     assert resp.status_code == 400
     page = resp.get_data(as_text=True)
     assert f'<div class="error" role="alert">{field_message}</div>' in page

@@ -61,7 +61,7 @@ def test_logout_without_token_is_refused(csrf_app):
 
 def test_new_user_without_token_is_refused(csrf_app):
     client = logged_in(csrf_app)
-    data = {"username": "newbie", "password": "Strong#2027", "role": "hr", "display_name": "", "school_id": "",
+    data = {"username": "newbie", "password": "Strong#2027", "role": "admin", "display_name": "", "school_id": "",
             "staff_no": "", "county_id": ""}
     assert client.post("/admin/users/new", data=data).status_code == 400
     token = token_from(client.get("/admin/users/new").get_data(as_text=True))

@@ -210,7 +210,7 @@ def test_create_teacher_with_arrival_date_and_exchange(world):
     ({"id_number": "22062119920506042" + "0"}, "id_number", None),
     ({"birth_date": date(1992, 5, 7)}, "id_number", "不一致"),
     ({"birth_date": TODAY + timedelta(days=1), "id_number": None}, "birth_date", "晚于今天"),
-    ({"birth_date": date(1899, 1, 1), "id_number": None}, "birth_date", "出生日期无效"),
+    ({"birth_date": date(1899, 1, 1), "id_number": None}, "birth_date", "日期应在 1900-01-01 至 2100-12-31 之间"),
     ({"service_start": TODAY + timedelta(days=30)}, "service_start", "晚于今天"),
     ({"service_start": date(1991, 1, 1)}, "service_start", "应晚于出生日期"),
     ({"service_start": date(2008, 5, 5)}, "service_start", "未满16周岁"),

@@ -56,6 +56,10 @@ def test_thread_solve_stores_instance_and_a_checked_plan(small):
     assert run.objective is not None and run.elapsed_s is not None
     state = jobs.progress(small.hr, run.id)
     assert state["finished"] and state["status"] == "succeeded"
+    from teachers.notifications import services as notes
+
+    (done,) = [n for n in notes.inbox(small.hr).items if n.kind == "rotation.solve_done"]
+    assert done.object_id == run.id and "已完成" in notes.render(done)[0]
     again = jobs.request_solve(small.hr, rnd.id, time_limit_s=5)  # the next solve may start
     db.session.commit()
     assert jobs.wait_for_thread(again.id, 60)
@@ -114,6 +118,27 @@ def test_cancel_a_queued_solve(small):
     assert _reload(run.id).status == RunStatus.CANCELLED
     with pytest.raises(DomainError):
         jobs.cancel_solve(small.hr, run.id)
+
+
+def test_prefecture_fans_out_one_job_per_county(app, monkeypatch):
+    from tests.teachers.rotation.test_rounds import prefecture_manager
+
+    a, b = build_small_county("甲县"), build_small_county("乙县")
+    a.county.prefecture = b.county.prefecture = "白山市"
+    boss = prefecture_manager(monkeypatch)
+    for rnd in services.open_prefecture_rounds(boss, "白山市", 2027, today=TODAY):
+        services.open_wishes(boss, rnd.id)
+        services.close_wishes(boss, rnd.id)
+    runs = jobs.request_prefecture_solves(boss, "白山市", 2027, time_limit_s=5)
+    assert sorted(r.county_id for r in runs) == sorted([a.county.id, b.county.id])
+    db.session.commit()
+    for run in runs:
+        assert jobs.wait_for_thread(run.id, 60)
+        got = _reload(run.id)
+        assert got.status == RunStatus.SUCCEEDED, (got.id, got.status, got.error)
+    codes = {a.county.id: {s.code for s in a.schools}, b.county.id: {s.code for s in b.schools}}
+    for run in runs:  # each instance holds its own county's schools only
+        assert {s["id"] for s in _reload(run.id).instance["schools"]} == codes[run.county_id]
 
 
 # --------------------------------------------------------------------------------------- with Redis

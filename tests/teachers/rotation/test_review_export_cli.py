@@ -16,6 +16,7 @@ from teachers.errors import DomainError, PermissionDenied
 from teachers.extensions import db
 from teachers.models import AuditEvent, RotationRound, RunStatus, SolveRun
 from teachers.rotation import dashboard, decisions, export, jobs, review
+from tests.teachers.rotation.conftest import TODAY
 from tests.teachers.rotation.test_workflow import solved_round
 
 
@@ -136,3 +137,23 @@ def test_cli_open_solve_export_carry_out(app, small, tmp_path):
     assert first.exit_code == 0 and f"started {len(moves)}" in first.output, first.output
     second = runner.invoke(args=["rotation", "carry-out", "--on", on])
     assert "started 0, returned 0, rounds done 0" in second.output
+
+
+def test_an_infeasible_round_explains_why_and_what_to_change(small):
+    from teachers.rotation import services
+
+    rnd = services.open_round(small.hr, small.county.id, 2027, {"rotation_share": 0.9, "max_rotation_share": 0.9},
+                              today=TODAY)
+    services.open_wishes(small.hr, rnd.id)
+    services.close_wishes(small.hr, rnd.id)
+    run = jobs.request_solve(small.hr, rnd.id, time_limit_s=5)
+    db.session.commit()
+    assert jobs.wait_for_thread(run.id, 60)
+    db.session.expire_all()
+    with force_locale("zh"):
+        data = review.review(small.hr, run.id)
+    assert data["solver_status"] == "infeasible"
+    assert data["infeasibility"] and any(ch.isdigit() for ch in " ".join(data["infeasibility"]))
+    assert data["hint"].startswith("可调整的设置")
+    with pytest.raises(DomainError):
+        decisions.publish(small.hr, rnd.id, run.id)

@@ -66,9 +66,9 @@ def test_a_second_live_round_and_a_county_without_eligible_teachers_are_refused(
         services.open_round(small.hr, small.county.id, 2027, today=TODAY)
     empty = f.county("空县")
     f.school(empty, area=Area.URBAN)
-    admin_hr = f.user("hr-all", small.hr.role)
+    empty_hr = f.user("hr-empty", small.hr.role, county_obj=empty)
     with pytest.raises(DomainError) as err:
-        services.open_round(admin_hr, empty.id, 2027, today=TODAY)
+        services.open_round(empty_hr, empty.id, 2027, today=TODAY)
     assert "空县" in err.value.message and _rounds() == 1
 
 
@@ -88,11 +88,24 @@ def test_scope_and_roles(small):
         services.update_round(small.inspector, rnd.id, {"term_years": 2})
 
 
-def test_prefecture_opens_one_round_per_county_or_none(app):
+def prefecture_manager(monkeypatch):
+    """An account whose scope spans counties and who manages rotation. Since hardening no role has
+    both (HR and inspectors need a county; the county-less admin does not manage rotation), so the
+    fan-out is tested with the admin granted ``rotation.manage`` for the test."""
+    from teachers.auth import permissions
+    from teachers.models import Role
+
+    granted = {**permissions.ROLE_PERMISSIONS,
+               Role.ADMIN: permissions.ROLE_PERMISSIONS[Role.ADMIN] | {"rotation.manage"}}
+    monkeypatch.setattr(permissions, "ROLE_PERMISSIONS", granted)
+    return f.user("prefecture-admin", Role.ADMIN)
+
+
+def test_prefecture_opens_one_round_per_county_or_none(app, monkeypatch):
     a = build_small_county("甲县")
     b = build_small_county("乙县")
     a.county.prefecture = b.county.prefecture = "白山市"
-    boss = f.user("hr-prefecture", a.hr.role)
+    boss = prefecture_manager(monkeypatch)
     rounds = services.open_prefecture_rounds(boss, "白山市", 2027, today=TODAY)
     assert sorted(r.county_id for r in rounds) == sorted([a.county.id, b.county.id])
     with pytest.raises(DomainError):
@@ -238,3 +251,20 @@ def test_objection_ruled_by_hr(small):
     db.session.refresh(move)
     assert move.state.value == "upheld" and move.ruling.value == "upheld"
     assert move not in decisions.my_todo_moves(small.hr)
+
+
+def test_receiving_principal_may_read_the_incoming_teachers_record(small):
+    from teachers.auth.permissions import teacher_filter, teacher_in_scope
+    from teachers.models import Teacher
+    from tests.teachers.rotation.test_workflow import solved_round
+
+    rnd, run, _ = solved_round(small, wishes=False)
+    move = decisions.publish(small.hr, rnd.id, run.id)[0]
+    receiving = small.principal_of(move.to_school_id)
+    outsider = next(u for sid, u in small.principals.items() if sid not in (move.from_school_id, move.to_school_id))
+    assert teacher_in_scope(receiving, move.teacher) and not teacher_in_scope(outsider, move.teacher)
+    visible = set(db.session.scalars(select(Teacher.id).where(teacher_filter(receiving))))
+    assert move.teacher_id in visible
+    assert move.teacher_id not in set(db.session.scalars(select(Teacher.id).where(teacher_filter(outsider))))
+    decisions.decide(receiving, move.id, False, "编制已满", today=rnd.decision_opens)
+    assert not teacher_in_scope(receiving, db.session.get(Teacher, move.teacher_id))
