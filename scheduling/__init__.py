@@ -1,4 +1,4 @@
-"""Pure rotation solver and checker: standard library and ortools only (see shared/spec/architecture.md).
+"""Pure rotation solver and checker: standard library and ortools only (enforced by tests/test_architecture.py and tests/scheduling/test_purity.py).
 
 ``solve(problem, *, time_limit_s=None, workers=None, seed=0, lang="en") -> RotationResult`` proposes the
 year's exchanges; ``scheduling.check.validate`` checks any plan without the solver. Every sentence either

@@ -1,13 +1,15 @@
-"""Command line: ``python -m scheduling solve|check|bench`` (contract in shared/spec/rotation-io.md).
+"""Command line: ``python -m scheduling solve|check|generate|bench`` (formats in docs/solver/formats.md).
 
     python -m scheduling solve INSTANCE.json -o PLAN.json [--time-limit S] [--workers N] [--seed K] [--lang zh|en]
     python -m scheduling check INSTANCE.json PLAN.json [--lang zh|en]
-    python -m scheduling bench [--sizes county,prefecture,district] [--time-limit S] [--workers N]
+    python -m scheduling generate county|prefecture|district|custom -o INSTANCE.json [--seed K] [--policy strict]
+    python -m scheduling bench [--sizes county,prefecture,district] [--time-limit S] [--workers N] [--long]
 
 ``solve`` always writes a plan (optimal, feasible, infeasible with its explanation, or unknown) and
 exits 0; it exits 2 only when the instance cannot be read, naming the field or JSON line.
 ``--lang`` chooses the language of every sentence written (plan reasons, report, messages):
-Chinese (``zh``, the default at the command line) or English (``en``).
+Chinese (``zh``, the default at the command line) or English (``en``); ``--help`` and argparse's
+own errors follow it too.
 """
 
 from __future__ import annotations
@@ -23,34 +25,89 @@ EXIT_UNREADABLE = 2
 CLI_LANG = "zh"
 
 
+def _lang_of(argv: list[str]) -> str:
+    """The ``--lang`` asked for on the command line (read before parsing, so ``--help`` follows it)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGS:
+            return arg.split("=", 1)[1]
+    return CLI_LANG
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its own words (usage, errors, the help option) in the chosen language."""
+
+    lang = CLI_LANG
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNREADABLE, text("cli.usage_error", self.lang, prog=self.prog, error=message) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang_of(argv)
+    original = argparse._
+    if lang == "zh":
+        from scheduling.messages import ARGPARSE_ZH
+
+        argparse._ = lambda words: ARGPARSE_ZH.get(words, original(words))
+    try:
+        return _main(argv, lang)
+    finally:
+        argparse._ = original
+
+
+def _main(argv: list[str], lang: str) -> int:
     started = time.monotonic()
-    parser = argparse.ArgumentParser(prog="python -m scheduling", description="Teacher rotation solver (交流轮岗).")
-    commands = parser.add_subparsers(dest="command", required=True)
-    p_solve = commands.add_parser("solve", help="propose a rotation plan for an instance")
-    p_solve.add_argument("instance")
-    p_solve.add_argument("-o", "--output", required=True, help="where to write the plan (rotation-plan/1)")
-    p_solve.add_argument("--time-limit", type=float, default=None, help="seconds (default: policy.time_limit_s)")
-    p_solve.add_argument("--workers", type=int, default=None, help="CP-SAT threads (default: cores, up to 8)")
-    p_solve.add_argument("--seed", type=int, default=0)
-    p_solve.add_argument("--lang", choices=LANGS, default=CLI_LANG, help="language of the plan's sentences")
-    p_check = commands.add_parser("check", help="check a plan against its instance (exit 0 = every rule holds)")
-    p_check.add_argument("instance")
-    p_check.add_argument("plan")
-    p_check.add_argument("--lang", choices=LANGS, default=CLI_LANG, help="language of the report")
-    p_bench = commands.add_parser("bench", help="generate instances, solve, check and print a table")
-    p_bench.add_argument("--sizes", default="county,prefecture", help="comma list of county, prefecture, district")
-    p_bench.add_argument("--time-limit", type=float, default=None)
-    p_bench.add_argument("--workers", type=int, default=None)
-    p_bench.add_argument("--seed", type=int, default=1)
-    p_bench.add_argument("--out", default="benchmarks/out", help="folder for the generated instances and plans")
-    p_bench.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    _Parser.lang = lang
+
+    def say(key: str) -> str:
+        return text(key, lang)
+
+    parser = _Parser(prog="python -m scheduling", description=say("cli.description"), add_help=False)
+    parser.add_argument("-h", "--help", action="help", help=say("cli.help"))
+    commands = parser.add_subparsers(dest="command", required=True, title=say("cli.commands"), parser_class=_Parser)
+    language = {"choices": LANGS, "default": CLI_LANG, "help": say("cli.lang")}
+    p_solve = commands.add_parser("solve", help=say("cli.solve"), description=say("cli.solve"), add_help=False)
+    p_solve.add_argument("-h", "--help", action="help", help=say("cli.help"))
+    p_solve.add_argument("instance", help=say("cli.instance"))
+    p_solve.add_argument("-o", "--output", required=True, help=say("cli.output"))
+    p_solve.add_argument("--time-limit", type=float, default=None, help=say("cli.time_limit"))
+    p_solve.add_argument("--workers", type=int, default=None, help=say("cli.workers"))
+    p_solve.add_argument("--seed", type=int, default=0, help=say("cli.seed"))
+    p_solve.add_argument("--lang", **language)
+    p_check = commands.add_parser("check", help=say("cli.check"), description=say("cli.check"), add_help=False)
+    p_check.add_argument("-h", "--help", action="help", help=say("cli.help"))
+    p_check.add_argument("instance", help=say("cli.instance"))
+    p_check.add_argument("plan", help=say("cli.plan"))
+    p_check.add_argument("--lang", **language)
+    from scheduling.generate import add_arguments, run_generate
+
+    p_generate = commands.add_parser("generate", help=say("cli.generate"), description=say("cli.generate"),
+                                     add_help=False)
+    p_generate.add_argument("-h", "--help", action="help", help=say("cli.help"))
+    add_arguments(p_generate, say)
+    p_generate.add_argument("--lang", **language)
+    p_bench = commands.add_parser("bench", help=say("cli.bench"), description=say("cli.bench"), add_help=False)
+    p_bench.add_argument("-h", "--help", action="help", help=say("cli.help"))
+    p_bench.add_argument("--sizes", default="county,prefecture,district", help=say("cli.bench.sizes"))
+    p_bench.add_argument("--time-limit", type=float, default=None, help=say("cli.time_limit"))
+    p_bench.add_argument("--workers", type=int, default=None, help=say("cli.bench.workers"))
+    p_bench.add_argument("--seed", type=int, default=1, help=say("gen.seed"))
+    p_bench.add_argument("--long", action="store_true", help=say("cli.bench.long"))
+    p_bench.add_argument("--out", default="benchmarks/out", help=say("cli.bench.out"))
+    p_bench.add_argument("--one", choices=("solver", "direct"), help=argparse.SUPPRESS)
+    p_bench.add_argument("--lang", **language)
     args = parser.parse_args(argv)
 
     if args.command == "check":
         from scheduling.check import run_check
 
         return run_check(args.instance, args.plan, lang=args.lang)
+    if args.command == "generate":
+        return run_generate(args, args.lang)
     if args.command == "bench":
         from scheduling.bench import run_bench
 

@@ -1,8 +1,15 @@
 """Independent check of a plan: every hard rule of rotation-io.md, recomputed from the instance and the moves.
 
 Nothing the plan claims (metrics, excluded, compliance) is trusted: eligibility, headcounts and
-difference coefficients are recomputed with ``scheduling.rules`` from the instance and the bare
-list of moves. No solver is needed (this module must not import ortools).
+difference coefficients are recomputed from the instance and the bare list of moves.
+
+Independence: the checker shares no rule arithmetic with the solver. It shares the file reader
+(``scheduling.io``, ``scheduling.problem``: the instance as data) and the wording
+(``scheduling.messages``); every number of the rules — eligibility, the H3–H6 bounds, the indicator
+flags, the 50-pupil line and the difference coefficient — is computed below, from the contract
+(docs/solver/rules.md), in its own way (decimal arithmetic where the solver's ``scheduling.rules``
+uses fractions), so that a wrong rule on one side is caught by the other. A test
+(tests/scheduling/test_check_independence.py) keeps it so. No solver is needed (no ortools here).
 
 Rule codes in ``Violation.rule``:
 
@@ -18,16 +25,26 @@ A teacher counts as moved when the moves put them at a school other than their i
 
 from __future__ import annotations
 
+import math
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from os import PathLike
 from typing import Any, TextIO
 
-from scheduling import rules
 from scheduling.io import load_plan, load_problem
-from scheduling.messages import area_name, check_lang, percent, school_labels, stage_name, status_name, text
+from scheduling.messages import (
+    area_name,
+    check_lang,
+    exclusion_sentence,
+    percent,
+    school_labels,
+    stage_name,
+    status_name,
+    text,
+)
 from scheduling.problem import STAGES, Move, Problem, ProblemError, RotationResult, School, Teacher
 
 #: Tolerance for H8 comparisons of floating-point coefficients.
@@ -49,6 +66,123 @@ class Violation:
     def __str__(self) -> str:
         where = f" [{self.county}]" if self.county else ""
         return f"{self.rule}{where} {self.message}"
+
+
+# --------------------------------------------------------------------------- the contract's arithmetic, own copy
+
+#: The indicators and who counts for them (contract: L1 degree above the requirement, L2 backbone of
+#: county level or higher, L3 PE and art teachers).
+INDICATORS = ("L1", "L2", "L3")
+_BACKBONE = frozenset({"county", "city", "province"})
+_PE_ART = frozenset({"体育", "音乐", "美术"})
+#: Schools with fewer pupils than this in a stage stay out of that stage's coefficient.
+_COUNTED_FROM = 50
+
+
+def _decimal(share: float) -> Decimal:
+    """The share as the decimal it was written as (``0.1`` → Decimal('0.1'))."""
+    return Decimal(repr(float(share)))
+
+
+def _times(share: float, count: int, rounding: str) -> int:
+    return int((_decimal(share) * count).to_integral_value(rounding=rounding))
+
+
+def eligibility_code(teacher: Teacher, policy, year: int) -> str | None:
+    """E1, E2 or E3 — the first eligibility condition the teacher fails — or None."""
+    if not teacher.years_at_school >= policy.min_years_at_school:
+        return "E1"
+    if teacher.exempt or teacher.on_exchange:
+        return "E2"
+    age = year - teacher.birth_year
+    if not age < policy.retirement_age[teacher.gender] - policy.retirement_buffer_years:
+        return "E3"
+    return None
+
+
+def h3_bounds(eligible: int, share: float, max_share: float | None) -> tuple[int, int | None]:
+    """H3: at least ceil(share × eligible) moves; at most max(that, floor(max_share × eligible))."""
+    low = _times(share, eligible, ROUND_CEILING)
+    return low, None if max_share is None else max(low, _times(max_share, eligible, ROUND_FLOOR))
+
+
+def h4_needed(moves: int, eligible: int, share: float, base: str) -> int:
+    """H4: backbone movers needed — ceil(share × moves), or ceil(share × eligible) where the base is eligible."""
+    return _times(share, moves if base == "moves" else eligible, ROUND_CEILING)
+
+
+def h5_band(now: int, band: float) -> tuple[int, int]:
+    """H5: now ± max(1, round(band × now)), halves rounded up."""
+    slack = max(1, _times(band, now, ROUND_HALF_UP))
+    return now - slack, now + slack
+
+
+def h6_cap(now: int, share: float) -> int:
+    """H6: at most max(1, floor(share × now)) teachers leave a school."""
+    return max(1, _times(share, now, ROUND_FLOOR))
+
+
+def counts_for(teacher: Teacher) -> dict[str, bool]:
+    return {
+        "L1": bool(teacher.above_required_degree),
+        "L2": teacher.backbone in _BACKBONE,
+        "L3": teacher.subject in _PE_ART,
+    }
+
+
+def difference_coefficient(pupils: list[int], counts: list[int]) -> float:
+    """Pupil-weighted CV of counts per 100 pupils: x_i = 100 c_i / p_i, mean = Σ p_i x_i / P,
+    S² = Σ (p_i / P)(x_i − mean)², CV = S / mean (0 when the mean is 0)."""
+    total = sum(pupils)
+    rates = [100.0 * c / p for c, p in zip(counts, pupils, strict=True)]
+    mean = math.fsum(p * x for p, x in zip(pupils, rates, strict=True)) / total
+    if mean == 0:
+        return 0.0
+    spread = math.fsum(p / total * (x - mean) ** 2 for p, x in zip(pupils, rates, strict=True))
+    return math.sqrt(spread) / mean
+
+
+def _counties(problem: Problem) -> list[str]:
+    seen: dict[str, None] = {}
+    for s in problem.schools:
+        seen.setdefault(s.county, None)
+    return list(seen)
+
+
+def _coefficients(problem: Problem, where: Mapping[str, str]) -> dict[str, dict[str, dict[str, float]]]:
+    """{county: {stage: {indicator: CV}}} with teachers placed by ``where`` (teacher id → school)."""
+    tally: dict[tuple[str, str, str], int] = Counter()
+    for t in problem.teachers:
+        for indicator, yes in counts_for(t).items():
+            if yes:
+                tally[(where[t.id], t.stage, indicator)] += 1
+    result: dict[str, dict[str, dict[str, float]]] = {county: {} for county in _counties(problem)}
+    for county, stages in result.items():
+        for stage in STAGES:
+            counted = [s for s in problem.schools if s.county == county and s.pupils(stage) >= _COUNTED_FROM]
+            if len(counted) < 2:
+                continue
+            pupils = [s.pupils(stage) for s in counted]
+            stages[stage] = {
+                ind: difference_coefficient(pupils, [tally[(s.id, stage, ind)] for s in counted]) for ind in INDICATORS
+            }
+    return result
+
+
+def _placed(problem: Problem, moves: Iterable[Move]) -> dict[str, str]:
+    """Teacher id → school after the moves (the last move of a teacher wins; unknown ids are skipped)."""
+    where = {t.id: t.school for t in problem.teachers}
+    known = {s.id for s in problem.schools}
+    for m in moves:
+        if m.teacher in where and m.to_school in known:
+            where[m.teacher] = m.to_school
+    return where
+
+
+def _heads(problem: Problem, where: Mapping[str, str]) -> Counter[str]:
+    heads: Counter[str] = Counter({s.id: 0 for s in problem.schools})
+    heads.update(where.values())
+    return heads
 
 
 # --------------------------------------------------------------------------- shared facts
@@ -75,10 +209,12 @@ class _Facts:
             moves=moves,
             teachers={t.id: t for t in problem.teachers},
             schools={s.id: s for s in problem.schools},
-            county=rules.county_of(problem),
-            eligible=rules.eligible_ids(problem),
-            before=rules.initial_placement(problem),
-            after=rules.apply_moves(problem, moves),
+            county={s.id: s.county for s in problem.schools},
+            eligible=frozenset(
+                t.id for t in problem.teachers if eligibility_code(t, problem.policy, problem.year) is None
+            ),
+            before={t.id: t.school for t in problem.teachers},
+            after=_placed(problem, moves),
         )
 
     def movers(self) -> list[Teacher]:
@@ -127,7 +263,8 @@ def _check_moves(facts: _Facts, lang: str = "en") -> list[Violation]:
             continue
         county = facts.county[teacher.school]
         if teacher.id not in facts.eligible:
-            why = rules.exclusion_text(teacher, facts.problem.policy, facts.problem.year, lang)
+            code = eligibility_code(teacher, facts.problem.policy, facts.problem.year)
+            why = exclusion_sentence(code, teacher, facts.problem.policy, facts.problem.year, lang)
             found.append(Violation("H1", county, text("chk.H1.ineligible", lang, teacher=teacher.id, why=why)))
         if counts[teacher.id] > 1 and teacher.id not in reported_twice:
             reported_twice.add(teacher.id)
@@ -198,20 +335,20 @@ def _compliance(facts: _Facts) -> dict[str, dict[str, dict[str, Any]]]:
     """H3–H8 with their numbers, per county (see ``compliance``)."""
     problem, policy = facts.problem, facts.problem.policy
     movers = facts.movers()
-    eligible_per_county = rules.eligible_by_county(problem)
+    eligible_per_county = Counter(facts.county[facts.teachers[t].school] for t in facts.eligible)
     moves_per_county = Counter(facts.county[t.school] for t in movers)
-    backbone_per_county = Counter(facts.county[t.school] for t in movers if t.is_backbone)
-    now = rules.headcounts(problem, facts.before)
-    later = rules.headcounts(problem, facts.after)
+    backbone_per_county = Counter(facts.county[t.school] for t in movers if counts_for(t)["L2"])
+    now = _heads(problem, facts.before)
+    later = _heads(problem, facts.after)
     sent = Counter(t.school for t in movers)
-    before_cv = rules.coefficients(problem, facts.before)
-    after_cv = rules.coefficients(problem, facts.after)
+    before_cv = _coefficients(problem, facts.before)
+    after_cv = _coefficients(problem, facts.after)
 
     report: dict[str, dict[str, dict[str, Any]]] = {}
-    for county in rules.counties(problem):
+    for county in _counties(problem):
         eligible, moves = eligible_per_county[county], moves_per_county[county]
-        fewest, most = rules.move_bounds(eligible, policy.rotation_share, policy.max_rotation_share)
-        needed = rules.backbone_needed(moves, eligible, policy.backbone_share, policy.backbone_share_base)
+        fewest, most = h3_bounds(eligible, policy.rotation_share, policy.max_rotation_share)
+        needed = h4_needed(moves, eligible, policy.backbone_share, policy.backbone_share_base)
         schools = [s for s in problem.schools if s.county == county]
         report[county] = {
             "H3": {
@@ -241,7 +378,7 @@ def _headcount_report(
 ) -> dict[str, Any]:
     outside = []
     for school in schools:
-        low, high = rules.headcount_bounds(now[school.id], band)
+        low, high = h5_band(now[school.id], band)
         if not low <= later[school.id] <= high:
             outside.append(
                 {"school": school.id, "now": now[school.id], "after": later[school.id], "min": low, "max": high}
@@ -254,7 +391,7 @@ def _outflow_report(
 ) -> dict[str, Any]:
     over = []
     for school in schools:
-        cap = rules.max_outflow(now[school.id], share)
+        cap = h6_cap(now[school.id], share)
         if sent.get(school.id, 0) > cap:
             over.append({"school": school.id, "now": now[school.id], "sent": sent[school.id], "max": cap})
     return {"ok": not over, "schools": len(schools), "over": over}
@@ -291,7 +428,7 @@ def _balance_report(
         if stage not in limits or stage not in after:
             continue
         limit = limits[stage]
-        for indicator in rules.INDICATORS:
+        for indicator in INDICATORS:
             cv_before, cv_after = before[stage][indicator], after[stage][indicator]
             ok = cv_after <= limit + CV_TOLERANCE or (cv_before > limit and cv_after <= cv_before + CV_TOLERANCE)
             rows.append(
@@ -438,7 +575,7 @@ def _option_violations(facts: _Facts, lang: str = "en") -> list[Violation]:
                     ),
                 )
             )
-    backbone_sent = Counter(t.school for t in facts.movers() if t.is_backbone)
+    backbone_sent = Counter(t.school for t in facts.movers() if counts_for(t)["L2"])
     for school, cap in options.max_backbone_loss.items():
         if backbone_sent[school] > cap:
             found.append(
@@ -476,8 +613,8 @@ def _violations(facts: _Facts, report: Mapping[str, Mapping[str, Mapping[str, An
 def metrics(problem: Problem, moves: Iterable[Move]) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
     """Difference coefficients before and after ``moves``: {"before"|"after": {county: {stage: {"L1".."L3": cv}}}}."""
     return {
-        "before": rules.coefficients(problem, rules.initial_placement(problem)),
-        "after": rules.coefficients(problem, rules.apply_moves(problem, moves)),
+        "before": _coefficients(problem, {t.id: t.school for t in problem.teachers}),
+        "after": _coefficients(problem, _placed(problem, moves)),
     }
 
 
@@ -580,7 +717,7 @@ def _write_metrics(
             before = values["before"][county][stage]
             cells = "  ".join(
                 text("rep.metrics_cell", lang, indicator=ind, before=before[ind], after=after[ind])
-                for ind in rules.INDICATORS
+                for ind in INDICATORS
             )
             row = text("rep.metrics_row", lang, county=county, stage=stage_name(stage, lang), cells=cells)
             out.write(f"  {row}\n")
@@ -617,7 +754,9 @@ def _write_compliance(out: TextIO, report: Mapping[str, Mapping[str, Mapping[str
 def _claims_that_differ(problem: Problem, plan: RotationResult, lang: str = "en") -> list[str]:
     """Where the plan's own ``excluded`` or ``metrics`` disagree with the recomputation (informational only)."""
     notes = []
-    actual_excluded = rules.excluded(problem)
+    actual_excluded = {
+        t.id: code for t in problem.teachers if (code := eligibility_code(t, problem.policy, problem.year)) is not None
+    }
     if plan.excluded and dict(plan.excluded) != actual_excluded:
         wrong = sorted(set(plan.excluded.items()) ^ set(actual_excluded.items()))
         notes.append(text("rep.note.excluded", lang, count=len(wrong), first=wrong[0][0]))

@@ -1,4 +1,4 @@
-"""Read and write ``rotation-instance/1`` and ``rotation-plan/1`` JSON (shared/spec/rotation-io.md).
+"""Read and write ``rotation-instance/1`` and ``rotation-plan/1`` JSON (docs/solver/formats.md).
 
 Reading is strict: anything that breaks the contract raises ``ProblemError`` whose message names
 the offending field (``teachers[17].birth_year: expected an integer, got 'abc'``) or, for broken

@@ -510,7 +510,105 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "zh": "求解出错，已写出状态为 unknown 的方案：{error}",
         "en": "solver error, plan written with status unknown: {error}",
     },
+    "gen.size": {
+        "zh": "规模：county（一个县，40 所学校）、prefecture（6 个县，240 所）、district（一个县，300 所）或 custom",
+        "en": "size: county (one county, 40 schools), prefecture (6 counties, 240), district (one county, 300) or custom",
+    },
+    "gen.schools": {"zh": "学校数（custom 时必填）", "en": "number of schools (required with custom)"},
+    "gen.counties": {"zh": "县数（custom 时使用，默认 1）", "en": "number of counties (with custom, default 1)"},
+    "gen.seed": {"zh": "随机种子（同样的参数总是生成同样的算例）", "en": "random seed (the same arguments always give the same instance)"},
+    "gen.policy": {
+        "zh": "政策：national（国家指导意见的数值）或 strict（要求更高的县）",
+        "en": "policy: national (the national guideline's numbers) or strict (a bureau that asks more)",
+    },
+    "gen.teaching_points": {
+        "zh": "乡村学校中教学点（不足 50 名学生）的比例，默认 0.25",
+        "en": "share of village schools that are teaching points (under 50 pupils), default 0.25",
+    },
+    "gen.year": {"zh": "交流年度", "en": "rotation year"},
+    "gen.output": {"zh": "写出算例的文件（rotation-instance/1）", "en": "where to write the instance (rotation-instance/1)"},
+    "gen.need_schools": {"zh": "custom 规模需要 --schools", "en": "custom size needs --schools"},
+    "gen.bad_sizes": {
+        "zh": "无法生成：{schools} 所学校、{counties} 个县、教学点比例 {share}（每个县至少一所学校，比例在 0 到 1 之间）",
+        "en": (
+            "cannot generate: {schools} schools, {counties} counties, teaching-point share {share} "
+            "(at least one school per county, a share between 0 and 1)"
+        ),
+    },
+    "gen.done": {
+        "zh": "{path}：{counties} 个县，{schools} 所学校，{teachers} 名教师",
+        "en": "{path}: {counties} counties, {schools} schools, {teachers} teachers",
+    },
+    "cli.description": {"zh": "教师交流轮岗求解器：求解、检查、生成算例、基准测试。", "en": "Teacher rotation solver (交流轮岗): solve, check, generate, benchmark."},
+    "cli.help": {"zh": "显示本帮助并退出", "en": "show this help and exit"},
+    "cli.commands": {"zh": "命令", "en": "commands"},
+    "cli.lang": {"zh": "输出语言：zh（中文，默认）或 en（英文）", "en": "language of the output: zh (Chinese, the default) or en (English)"},
+    "cli.solve": {"zh": "为算例提出交流方案", "en": "propose a rotation plan for an instance"},
+    "cli.check": {"zh": "按算例检查方案（退出码 0 表示所有规则都满足）", "en": "check a plan against its instance (exit 0 = every rule holds)"},
+    "cli.generate": {"zh": "生成合成算例（rotation-instance/1）", "en": "make a synthetic instance (rotation-instance/1)"},
+    "cli.bench": {"zh": "本求解器与直接参考模型并列的基准测试", "en": "benchmark this solver and the direct reference model side by side"},
+    "cli.instance": {"zh": "算例文件（rotation-instance/1 JSON）", "en": "instance file (rotation-instance/1 JSON)"},
+    "cli.plan": {"zh": "方案文件（rotation-plan/1 JSON）", "en": "plan file (rotation-plan/1 JSON)"},
+    "cli.output": {"zh": "写出方案的文件（rotation-plan/1）", "en": "where to write the plan (rotation-plan/1)"},
+    "cli.time_limit": {"zh": "时限（秒，默认取算例的 policy.time_limit_s）", "en": "seconds (default: the instance's policy.time_limit_s)"},
+    "cli.workers": {"zh": "CP-SAT 线程数（默认：CPU 核数，最多 8）", "en": "CP-SAT threads (default: the cores, up to 8)"},
+    "cli.seed": {"zh": "随机种子", "en": "random seed"},
+    "cli.bench.sizes": {
+        "zh": "逗号分隔的算例：county、prefecture、district、county-strict、county-points、county-none、county-large",
+        "en": "comma list of instances: county, prefecture, district, county-strict, county-points, county-none, county-large",
+    },
+    "cli.bench.workers": {"zh": "两个求解器的 CP-SAT 线程数（默认 2）", "en": "CP-SAT threads of both solvers (default 2)"},
+    "cli.bench.long": {"zh": "两个求解器各运行 15 分钟，确定每个算例的已知最好方案", "en": "run both for 15 minutes to establish each instance's best known plan"},
+    "cli.bench.out": {"zh": "写出算例和方案的文件夹", "en": "folder for the generated instances and plans"},
+    "cli.usage_error": {"zh": "{prog}：参数错误：{error}", "en": "{prog}: error: {error}"},
+    "bench.unknown_size": {"zh": "--sizes：未知算例 {size!r}；可选：{sizes}", "en": "--sizes: unknown instance {size!r}; choose from {sizes}"},
+    "bench.no_reference": {"zh": "缺少参考模型：{path}/direct_model.py（需在仓库目录中运行）", "en": "the reference model is missing: {path}/direct_model.py (run from the repository)"},
+    "bench.failed": {"zh": "{size}（{which}）运行失败：\n{error}", "en": "{size} ({which}) failed:\n{error}"},
+    "bench.header": {
+        "zh": "基准测试 {date}，{mode}，线程 {workers}，开始时负载 {load}",
+        "en": "benchmark {date}, {mode}, workers {workers}, load at start {load}",
+    },
+    "bench.normal": {"zh": "时限取算例设定", "en": "the instances' own time limits"},
+    "bench.limit": {"zh": "时限 {limit:g} 秒", "en": "time limit {limit:g} s"},
+    "bench.long": {"zh": "长时运行（各 15 分钟）", "en": "long run (15 minutes each)"},
+    "bench.load_after": {"zh": "结束时负载 {load}", "en": "load at the end {load}"},
+    "bench.ratio": {
+        "zh": "比值（本求解器 / 参考模型）：Σ CV² {cv}，用时 {wall}，内存 {mem}",
+        "en": "ratio (this solver / reference): Σ CV² {cv}, wall {wall}, memory {mem}",
+    },
+    "bench.detail": {"zh": "证明最优的县：{proved}/{counties}", "en": "counties proved optimal: {proved}/{counties}"},
+    "bench.detail.direct": {
+        "zh": "证明其固定均值目标最优的县：{proved}/{counties}（其下界针对该近似目标，不是精确目标）",
+        "en": "counties proved optimal on its fixed-mean objective: {proved}/{counties} (its bound is of that surrogate, not of the exact objective)",
+    },
+    "bench.who.solver": {"zh": "本求解器", "en": "solver"},
+    "bench.who.direct": {"zh": "参考模型", "en": "direct"},
+    "bench.col.instance": {"zh": "算例", "en": "instance"},
+    "bench.col.who": {"zh": "求解器", "en": "who"},
+    "bench.col.teachers": {"zh": "教师", "en": "teachers"},
+    "bench.col.status": {"zh": "状态", "en": "status"},
+    "bench.col.sum_cv2": {"zh": "ΣCV²", "en": "ΣCV²"},
+    "bench.col.bound": {"zh": "下界", "en": "bound"},
+    "bench.col.gap": {"zh": "差距", "en": "gap"},
+    "bench.col.wall_s": {"zh": "用时秒", "en": "wall s"},
+    "bench.col.rss_mb": {"zh": "内存MB", "en": "RSS MB"},
+    "bench.col.violations": {"zh": "违规", "en": "viol."},
     "cli.cannot_write": {"zh": "无法写出方案 {path}：{error}", "en": "cannot write plan {path}: {error}"},
+}
+
+
+#: argparse's own words (usage, section titles, errors) in Chinese; ``scheduling.__main__`` installs them.
+ARGPARSE_ZH: Mapping[str, str] = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "the following arguments are required: %s": "缺少必填参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效选项：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "expected one argument": "需要一个值",
+    "show this help message and exit": "显示本帮助并退出",
 }
 
 
@@ -535,6 +633,28 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **fields: Any) -> str:
 
 
 # --------------------------------------------------------------------------- numbers
+
+
+def exclusion_sentence(code: str | None, teacher: Any, policy: Any, year: int, lang: str = DEFAULT_LANG) -> str:
+    """The words for an eligibility result already decided (``code`` E1/E2/E3 or None), with the numbers.
+
+    Wording only: the decision is the caller's (the solver's ``rules`` and the checker each decide alone)."""
+    if code == "E1":
+        return text("excl.E1", lang, years=teacher.years_at_school, required=policy.min_years_at_school)
+    if code == "E2":
+        return text("excl.E2.exempt" if teacher.exempt else "excl.E2.on_exchange", lang)
+    if code == "E3":
+        retirement = policy.retirement_age[teacher.gender]
+        return text(
+            "excl.E3",
+            lang,
+            age=year - teacher.birth_year,
+            year=year,
+            limit=retirement - policy.retirement_buffer_years,
+            retirement=retirement,
+            buffer=policy.retirement_buffer_years,
+        )
+    return text("excl.eligible", lang)
 
 
 def percent(share: float) -> str:

@@ -284,6 +284,25 @@ def _prune(
 # --------------------------------------------------------------------------- the model
 
 
+def exact_lower_bound(terms: dict[str, GroupTerm], fixed_bound: float) -> float:
+    """A proven lower bound of the exact Σ CV² from a proven lower bound of the fixed-mean objective.
+
+    With S = Σ (c − μ₀p)²/p and δ = T − T0, a group's exact CV² is (P·S − δ²)/T² while its fixed-mean
+    term is F = P·S/T0². For T in [T0 − down, T0 + up]: CV² ≥ ρ·F − η with ρ = (T0/(T0 + up))² and
+    η = max(down, up)²/(T0 − down)². Summing, Σ CV² ≥ min ρ · ΣF − Σ η ≥ min ρ · fixed_bound − Σ η."""
+    rho, eta = 1.0, 0.0
+    for term in terms.values():
+        down, up = term.reach
+        t0 = term.group.total_before
+        if t0 == 0 or (down == 0 and up == 0):
+            continue
+        if t0 - down <= 0:
+            return 0.0
+        rho = min(rho, (t0 / (t0 + up)) ** 2)
+        eta += max(down, up) ** 2 / (t0 - down) ** 2
+    return max(0.0, rho * fixed_bound - eta)
+
+
 @dataclass
 class RotationModel:
     """A built model with handles to its variables and objectives."""
@@ -297,9 +316,10 @@ class RotationModel:
     burden: cp_model.LinearExpr
     balance_terms: dict[str, cp_model.IntVar] = field(default_factory=dict)
     unpinnable: list[str] = field(default_factory=list)  # pinned teachers without a variable
+    group_terms: dict[str, GroupTerm] = field(default_factory=dict)
 
 
-def build_model(data: CountyData, *, relaxable: bool = False) -> RotationModel:
+def build_model(data: CountyData, *, relaxable: bool = False, fixed_mean: bool = False) -> RotationModel:
     """The CP-SAT model of one county. With ``relaxable``, each rule family gets its own switch literal.
 
     Without it the rules are unconditional (the normal solve); with it, ``switches[rule]`` enforces
@@ -316,13 +336,15 @@ def build_model(data: CountyData, *, relaxable: bool = False) -> RotationModel:
     add_h5_headcount_band(model, data, outflow, inflow, switches)
     add_h6_outflow_cap(model, data, outflow, switches)
     add_h7_required_subjects(model, data, x, switches)
-    balance, terms = add_balance_objective_terms(model, data, x, tight=not relaxable)
-    add_h8_balance_limit(model, data, terms, switches)
+    balance, terms = add_balance_objective_terms(model, data, x, tight=not relaxable, fixed_mean=fixed_mean)
+    add_h8_balance_limit(model, data, terms, switches, fixed_mean=fixed_mean)
     unpinnable = add_options_pins(model, data, x, switches)
     add_options_backbone_cap(model, data, x, switches)
     burden = burden_expression(data, x, moves)
     cv_terms = {key: t.cv2 for key, t in terms.items()}
-    return RotationModel(model, data, x, switches, moves, balance, burden, cv_terms, unpinnable)
+    built = RotationModel(model, data, x, switches, moves, balance, burden, cv_terms, unpinnable)
+    built.group_terms = terms
+    return built
 
 
 def _enforce(constraint: cp_model.Constraint, switches: dict[str, cp_model.IntVar], rule: str) -> None:
@@ -442,10 +464,12 @@ class GroupTerm:
     cv2: cp_model.IntVar
     #: total T = T0 + v → selector literal; a single entry {T0: None} when T cannot change
     totals: dict[int, cp_model.IntVar | None]
+    #: (most the total T can fall, most it can rise) through moves across the 50-pupil line
+    reach: tuple[int, int] = (0, 0)
 
 
 def add_balance_objective_terms(
-    model: cp_model.CpModel, data: CountyData, x: dict, tight: bool = True
+    model: cp_model.CpModel, data: CountyData, x: dict, tight: bool = True, fixed_mean: bool = False
 ) -> tuple[cp_model.LinearExpr, dict[str, GroupTerm]]:
     """Objective L1–L3: Σ over stages and indicators of the squared pupil-weighted difference coefficient.
 
@@ -485,6 +509,10 @@ def add_balance_objective_terms(
             model.add(count == c0 + cp_model.LinearExpr.sum(into[s]) - cp_model.LinearExpr.sum(out_of[s]))
             if low == high:
                 continue
+            if fixed_mean:
+                if g.total_before:
+                    zs.append(_fixed_mean_school(model, g, s, count, low, high))
+                continue
             z = model.new_int_var(
                 _ceil_div(SCALE * (low * low - c0 * c0), p),
                 _ceil_div(SCALE * (high * high - c0 * c0), p),
@@ -498,13 +526,53 @@ def add_balance_objective_terms(
         max_out = (
             sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in outside) if tight else len(cross_out)
         )
-        terms[g.key] = _cv2_term(model, g, zs, cross_in, cross_out, max_in, max_out)
+        if fixed_mean:
+            into_points = {keys[v.index][1] for v in cross_out}
+            from_points = {teacher[keys[v.index][0]].school for v in cross_in}
+            cap_in = sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in into_points)
+            cap_out = sum(data.outflow_cap[u] for u in from_points)
+            most = data.most if data.most is not None else len(x)
+            down = min(len({keys[v.index][0] for v in cross_out}), cap_in, most)
+            up = min(len({keys[v.index][0] for v in cross_in}), cap_out, most)
+            terms[g.key] = GroupTerm(g, zs, _fixed_mean_total(model, g, zs), {g.total_before: None}, (down, up))
+        else:
+            terms[g.key] = _cv2_term(model, g, zs, cross_in, cross_out, max_in, max_out)
     balance = cp_model.LinearExpr.sum([t.cv2 for t in terms.values()])
     return balance, terms
 
 
 def _ceil_div(a: int, b: int) -> int:
     return -((-a) // b)
+
+
+def _fixed_mean_value(g: Group, school: str, c: int) -> int:
+    """SCALE × (c − μ₀p)² / (p·P·μ₀²), rounded down, with μ₀ = T0/P the county mean before the moves."""
+    P, T0, p = g.total_pupils, g.total_before, g.pupils[school]
+    # (c − T0·p/P)² / (p·P·T0²/P²) = (P·c − T0·p)² / (p·P·T0²)
+    return (SCALE * (P * c - T0 * p) ** 2) // (p * P * T0 * T0)
+
+
+def _fixed_mean_school(model: cp_model.CpModel, g: Group, school: str, count, low: int, high: int):
+    """One school's share of the fixed-mean coefficient: the maximum of its secants between integers.
+
+    Σ over a group's schools equals SCALE × CV² (up to rounding) when the total T does not change; when
+    moves cross the 50-pupil line it is a convex surrogate (the mean is held at its value before). The
+    coefficients stay small, so CP-SAT's LP keeps every secant and its relaxation is tight."""
+    values = [_fixed_mean_value(g, school, k) for k in range(low, high + 1)]
+    y = model.new_int_var(min(values), max(values), f"y[{g.key},{school}]")
+    for k in range(low, high):
+        step = values[k + 1 - low] - values[k - low]
+        model.add(y >= values[k - low] + step * (count - k))
+    return y
+
+
+def _fixed_mean_total(model: cp_model.CpModel, g: Group, ys: list):
+    """SCALE × the fixed-mean coefficient of a group: its schools' terms, constants for the unmoved ones."""
+    moved = {v.name.split(",", 1)[1][:-1] for v in ys}
+    constant = sum(_fixed_mean_value(g, s, g.before[s]) for s in g.schools if s not in moved) if g.total_before else 0
+    total = model.new_int_var(0, 10**15, f"cv2~[{g.key}]")
+    model.add(total == cp_model.LinearExpr.sum(ys) + constant)
+    return total
 
 
 def _cv2_term(
@@ -543,7 +611,7 @@ def _cv2_term(
 
 
 def add_h8_balance_limit(
-    model: cp_model.CpModel, data: CountyData, terms: dict[str, GroupTerm], switches: dict
+    model: cp_model.CpModel, data: CountyData, terms: dict[str, GroupTerm], switches: dict, fixed_mean: bool = False
 ) -> None:
     """H8 — each balance indicator L1–L3 of each stage ends at or under the county's limit (差异系数,
     e.g. 0.50 primary, 0.45 junior), or, where it is already above the limit, does not get worse.
@@ -561,6 +629,9 @@ def add_h8_balance_limit(
         limit = Fraction(repr(float(limits[g.stage])))
         before_sq = P * Q0 / (T0 * T0) - 1 if T0 > 0 else Fraction(0)
         bound_sq = max(limit * limit, before_sq)
+        if fixed_mean:  # on the surrogate: exact when T does not change; plans are checked afterwards
+            model.add(term.cv2 <= math.floor(SCALE * bound_sq))
+            continue
         z_sum = cp_model.LinearExpr.sum(term.z)
         for total, sel in term.totals.items():
             if total == 0:

@@ -1,6 +1,6 @@
 """The solver's vocabulary: frozen dataclasses for a rotation instance and its plan.
 
-Mirrors ``rotation-instance/1`` and ``rotation-plan/1`` (shared/spec/rotation-io.md).
+Mirrors ``rotation-instance/1`` and ``rotation-plan/1`` (docs/solver/formats.md).
 Invariants are checked in ``__post_init__`` so that a malformed problem fails where it is
 built, with a message that names the offending field; ``scheduling.io`` turns JSON into these.
 Standard library only.

@@ -1,9 +1,10 @@
-"""The arithmetic of the rotation rules, shared by the solver and the independent checker.
+"""The solver's arithmetic of the rotation rules (the independent checker has its own, in ``scheduling.check``).
 
 Every number that ``rotation-io.md`` defines — eligibility (E1–E3), the move-count bounds (H3),
 the backbone requirement (H4), the headcount band (H5), the outflow cap (H6) and the balance
 indicators L1–L3 with their pupil-weighted difference coefficient — is computed here once, as
-small pure functions, so that ``scheduling.model`` and ``scheduling.check`` cannot disagree.
+small pure functions used by ``scheduling.model``, ``greedy`` and ``explain``. ``scheduling.check``
+recomputes every one of them in its own code, so a wrong rule here is caught there.
 
 Shares are exact: ``0.1 × 30`` is 3, not 3.0000000000000004. A share is read as the decimal
 it was written as (``Fraction(repr(share))``) before it is multiplied, so ``ceil``, ``floor``
@@ -16,7 +17,7 @@ import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from scheduling.messages import text
+from scheduling.messages import exclusion_sentence
 from scheduling.problem import STAGES, Move, Policy, Problem, Teacher
 
 #: The balance indicators moved by rotation (优质均衡 L1–L3).
@@ -86,23 +87,7 @@ def exclusion_text(teacher: Teacher, policy: Policy, year: int, lang: str = "en"
 
     ``lang`` is "en" or "zh" (see ``scheduling.messages``); the rule code leads in both.
     """
-    code = exclusion_reason(teacher, policy, year)
-    if code == "E1":
-        return text("excl.E1", lang, years=teacher.years_at_school, required=policy.min_years_at_school)
-    if code == "E2":
-        return text("excl.E2.exempt" if teacher.exempt else "excl.E2.on_exchange", lang)
-    if code == "E3":
-        retirement = policy.retirement_age[teacher.gender]
-        return text(
-            "excl.E3",
-            lang,
-            age=year - teacher.birth_year,
-            year=year,
-            limit=retirement - policy.retirement_buffer_years,
-            retirement=retirement,
-            buffer=policy.retirement_buffer_years,
-        )
-    return text("excl.eligible", lang)
+    return exclusion_sentence(exclusion_reason(teacher, policy, year), teacher, policy, year, lang)
 
 
 def excluded(problem: Problem) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Every policy default in one place, each with its source (shared/spec/policy.md).
+"""Every policy default in one place, each with its source (docs/policy.md).
 
 These are defaults: a county stores its own values (``County.policy``) and a rotation round
 copies them with the round. Nothing else in the code may hold these numbers. ``verified``

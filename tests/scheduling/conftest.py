@@ -20,5 +20,5 @@ from rotation_factories import make_instance_module
 
 @pytest.fixture(scope="session")
 def make_instance():
-    """The shared instance generator module (``make_instance.make_instance(n_schools, n_counties, seed)``)."""
+    """The project's instance generator module (``make_instance.make_instance(n_schools, n_counties, seed)``)."""
     return make_instance_module()

@@ -1,4 +1,4 @@
-"""Small hand-built rotation problems for tests, and access to the shared instance generator.
+"""Small hand-built rotation problems for tests, and access to the project's instance generator.
 
 Imported by the test modules of this folder (``from rotation_factories import ...``); the name is
 unique so that it cannot clash with helpers of other test folders.
@@ -6,26 +6,19 @@ unique so that it cannot clash with helpers of other test folders.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from scheduling import generate
 from scheduling.problem import Move, Options, PinnedMove, Policy, Problem, School, Teacher
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-#: CI places a copy of shared/ beside the repository.
-SHARED = REPO_ROOT.parent / "shared"
 
 
 def make_instance_module() -> ModuleType:
-    """The read-only generator ``shared/bench/make_instance.py``, imported from its path."""
-    path = SHARED / "bench" / "make_instance.py"
-    spec = importlib.util.spec_from_file_location("make_instance", path)
-    assert spec is not None and spec.loader is not None, f"cannot import {path}"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The project's own generator, ``scheduling.generate`` (``make_instance(n_schools, n_counties, seed)``)."""
+    return generate
 
 
 def policy(**overrides: Any) -> Policy:

@@ -54,7 +54,9 @@ def test_solve_writes_a_plan_that_check_accepts(instance, tmp_path):
 
 
 def test_infeasible_instance_still_writes_a_plan_and_exits_0(tmp_path):
-    data = make_instance_module().make_instance(10, 1, 4)  # too few town and rural schools for H3
+    data = make_instance_module().make_instance(10, 1, 4)
+    for school in data["schools"][1:]:
+        school["area"] = data["schools"][0]["area"]  # one area class: H2 leaves no move for H3
     instance, plan = tmp_path / "instance.json", tmp_path / "plan.json"
     instance.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     done = run("solve", str(instance), "-o", str(plan), "--time-limit", "3")
@@ -89,3 +91,40 @@ def test_invalid_json_names_the_line(tmp_path):
 def test_bench_rejects_an_unknown_size():
     done = run("bench", "--sizes", "galaxy")
     assert done.returncode != 0 and "galaxy" in done.stderr
+
+
+# --------------------------------------------------------------------------- languages of the command line
+
+
+def test_help_reads_in_chinese_by_default_and_in_english_on_request():
+    zh = run("solve", "--help")
+    assert zh.returncode == 0
+    assert "用法" in zh.stdout and "写出方案的文件" in zh.stdout and "显示本帮助并退出" in zh.stdout
+    en = run("solve", "--help", "--lang", "en")
+    assert en.returncode == 0
+    assert "usage:" in en.stdout and "where to write the plan" in en.stdout
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en.stdout.replace("交流轮岗", ""))
+
+
+def test_argument_errors_in_the_chosen_language():
+    zh = run("solve")
+    assert zh.returncode == 2 and "缺少必填参数" in zh.stderr and "instance" in zh.stderr
+    en = run("solve", "--lang", "en")
+    assert en.returncode == 2 and "the following arguments are required" in en.stderr
+    bad = run("bench", "--sizes", "galaxy", "--lang", "en")
+    assert bad.returncode == 2 and "unknown instance 'galaxy'" in bad.stderr
+
+
+def test_bench_prints_both_solvers_side_by_side_and_every_plan_passes_check(tmp_path):
+    out = tmp_path / "bench"
+    done = run("bench", "--sizes", "county-none", "--time-limit", "3", "--workers", "1", "--out", str(out),
+               timeout=240)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any("本求解器" in line for line in lines) and any("参考模型" in line for line in lines)
+    assert any("比值" in line for line in lines)
+    rows = [line.split() for line in lines if line.strip().startswith("county-none")]
+    assert len(rows) == 2 and all(row[-1] == "0" for row in rows)  # no violation, either side
+    problem = load_problem(out / "county-none.json")
+    plan = load_plan(out / "county-none-plan.json")
+    assert check.validate(problem, plan.moves) == []

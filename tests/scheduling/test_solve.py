@@ -109,7 +109,7 @@ def test_hr_options_are_honoured(small):
 def test_large_county_path_gives_a_valid_plan(small, monkeypatch):
     import scheduling.solve as solve_module
 
-    monkeypatch.setattr(solve_module, "LNS_ABOVE", 0)
+    monkeypatch.setattr(solve_module, "EXACT_ABOVE", 0)
     monkeypatch.setattr(solve_module, "PRUNE_ABOVE", 0)
     monkeypatch.setattr(solve_module, "MAX_DESTINATIONS", 3)
     result = solve(small, time_limit_s=3, workers=1, seed=3)
@@ -167,10 +167,11 @@ def test_progress_never_rises_and_ends_on_the_plan(make_instance):
     assert all(p.status == "running" for p in seen[:-1])
     final = seen[-1]
     assert final.status == result.status
-    assert final.objective == pytest.approx(result.solver["objective"], abs=1e-9)
+    assert final.objective == pytest.approx(result.solver["objective"], abs=1e-6)  # the plan rounds to 6 places
     assert final.counties_done == final.counties_total == 1
     objectives = [p.objective for p in seen if p.objective is not None]
-    assert objectives == sorted(objectives, reverse=True)
+    # never rises (the last value is recomputed by the checker's own arithmetic: equal to float noise)
+    assert all(later <= earlier + 1e-12 for earlier, later in itertools.pairwise(objectives)), objectives
     assert objectives[0] >= final.objective - 1e-4  # the model overstates by under 1e-5 per group
     elapsed = [p.elapsed_s for p in seen]
     assert elapsed == sorted(elapsed)
