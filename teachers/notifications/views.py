@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from teachers.errors import NotFound
 from teachers.extensions import db
 from teachers.notifications import services
+from teachers.web import int_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 
@@ -50,7 +51,7 @@ def inbox_context():
 @login_required
 def index():
     todo_only = request.args.get("show") == "todo"
-    page = services.inbox(current_user, page=request.args.get("page", 1, type=int) or 1, todo_only=todo_only)
+    page = services.inbox(current_user, page=int_arg("page", 1) or 1, todo_only=todo_only)
     return render_template(
         "notifications/inbox.html",
         page=page,

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from teachers import clock
+from teachers import clock, text
 from teachers import policy as policy_defaults
 from teachers.auth.permissions import county_filter, has_permission
 from teachers.errors import DomainError, NotFound, PermissionDenied
@@ -342,6 +342,11 @@ def compare_plans(a: dict[str, Any], b: dict[str, Any], *, schools: dict[str, st
 WINDOW_KEYS = tuple(f"{w}_{edge}" for w in ("wish", "decision", "answer", "notice") for edge in ("opens", "closes"))
 
 
+def _int(source, name: str) -> int | None:
+    """An id or a year from ``request.args`` / ``form`` / ``values``: ASCII digits in range, else None."""
+    return text.parse_int(source.get(name), minimum=1)
+
+
 def _call(fn, *args, **kwargs):
     """Call a service; scope and permission refusals become 404 / 403 (DomainError passes through)."""
     try:
@@ -415,9 +420,9 @@ def round_new():
     if not has_permission(current_user, "rotation.manage"):
         abort(403)
     counties = _counties()
-    county = next((c for c in counties if c.id == request.values.get("county_id", type=int)),
+    county = next((c for c in counties if c.id == _int(request.values, "county_id")),
                   counties[0] if counties else None)
-    year = request.values.get("year", type=int) or (clock.today().year + (1 if clock.today().month >= 9 else 0))
+    year = _int(request.values, "year") or (clock.today().year + (1 if clock.today().month >= 9 else 0))
     errors: dict[str, str] = {}
     values = _round_values(None, year, county)
     status = 200
@@ -540,7 +545,7 @@ def wishes(round_id: int):
             flash(_("志愿已保存。"), "success")
             return redirect(url_for("rotation.wishes", round_id=round_id))
     status = _call(services.wish_status, current_user, round_id)
-    chosen_ids = [request.form.get(f"wish_{i}", type=int) for i in range(1, status.max_wishes + 1)] \
+    chosen_ids = [_int(request.form, f"wish_{i}") for i in range(1, status.max_wishes + 1)] \
         if request.method == "POST" else [s.id for s in status.wishes]
     chosen_ids += [None] * (status.max_wishes - len(chosen_ids))
     return render_template("rotation/wishes.html", s=status, chosen=chosen_ids, errors=errors), status_code
@@ -582,7 +587,7 @@ def run_detail(run_id: int):
         ctx["view"] = present_plan(run.plan, schools=schools, teachers=teachers)
         runs = [r for r in _call(jobs.list_runs, current_user, rnd.id) if r.plan and r.id != run.id]
         ctx["other_runs"] = runs
-        other_id = request.args.get("compare", type=int)
+        other_id = _int(request.args, "compare")
         other = next((r for r in runs if r.id == other_id), None)
         if other is not None:
             ctx["compare"] = compare_plans(other.plan, run.plan, schools=schools, teachers=teachers)
@@ -694,12 +699,12 @@ def pairs():
     if not has_permission(current_user, "rotation.view"):
         abort(403)
     counties = _counties()
-    county = next((c for c in counties if c.id == request.values.get("county", type=int)),
+    county = next((c for c in counties if c.id == _int(request.values, "county")),
                   counties[0] if counties else None)
     if request.method == "POST":
         try:
-            _call(services.add_school_pair, current_user, request.form.get("lead_school_id", type=int) or 0,
-                  request.form.get("member_school_id", type=int) or 0, request.form.get("group_name", "").strip())
+            _call(services.add_school_pair, current_user, _int(request.form, "lead_school_id") or 0,
+                  _int(request.form, "member_school_id") or 0, request.form.get("group_name", "").strip())
         except DomainError as exc:
             _refused(exc)
         else:
@@ -723,7 +728,7 @@ def pair_delete(pair_id: int):
     else:
         db.session.commit()
         flash(_("已删除结对。"), "success")
-    return redirect(url_for("rotation.pairs", county=request.form.get("county", type=int)))
+    return redirect(url_for("rotation.pairs", county=_int(request.form, "county")))
 
 
 
@@ -749,7 +754,7 @@ def _move_view(move) -> dict[str, Any]:
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 @login_required
 def publish(round_id: int):
-    run_id = request.form.get("run_id", type=int) or 0
+    run_id = _int(request.form, "run_id") or 0
     try:
         moves = _call(decisions.publish, current_user, round_id, run_id)
     except DomainError as exc:
@@ -776,7 +781,7 @@ def replacements(round_id: int):
 @bp.route("/<int:round_id>/publish-replacements", methods=["POST"])
 @login_required
 def publish_replacements(round_id: int):
-    run_id = request.form.get("run_id", type=int) or 0
+    run_id = _int(request.form, "run_id") or 0
     try:
         moves = _call(decisions.publish_replacements, current_user, round_id, run_id)
     except DomainError as exc:
