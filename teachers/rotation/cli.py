@@ -44,7 +44,7 @@ def _fail(exc: DomainError):
 
 
 @rotation_cli.command("open")
-@click.option("--year", type=int, required=True, help="School year the exchanges start in.")
+@click.option("--year", type=click.INT, required=True, help="School year the exchanges start in.")
 @click.option("--county", "county_name", default=None, help="County name (default: every county in scope).")
 @click.option("--user", "username", default=None, help="Act as this account (HR).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date to plan the windows from.")
@@ -75,7 +75,7 @@ def open_command(year: int, county_name: str | None, username: str | None, today
 
 
 @rotation_cli.command("solve")
-@click.argument("round_id", type=int)
+@click.argument("round_id", type=click.INT)
 @click.option("--time-limit", "time_limit", type=float, default=None, help="Seconds (default: the round's setting).")
 @click.option("--user", "username", default=None, help="Act as this account (HR).")
 def solve_command(round_id: int, time_limit: float | None, username: str | None) -> None:
@@ -119,10 +119,10 @@ def solve_command(round_id: int, time_limit: float | None, username: str | None)
 
 
 @rotation_cli.command("export")
-@click.argument("round_id", type=int)
+@click.argument("round_id", type=click.INT)
 @click.option("--instance", "instance_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--plan", "plan_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--run", "run_id", type=int, default=None, help="Solve run (default: published, else latest solved).")
+@click.option("--run", "run_id", type=click.INT, default=None, help="Solve run (default: published, else latest solved).")
 def export_command(round_id: int, instance_path: Path, plan_path: Path, run_id: int | None) -> None:
     """Write a solve run's instance and plan JSON (``python -m scheduling check`` accepts the pair)."""
     from teachers.models import RotationRound, SolveRun
