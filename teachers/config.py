@@ -83,4 +83,6 @@ def load(app, test_config: dict | None) -> None:
         app.config.setdefault("HSTS_SECONDS", 31536000)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite enforces foreign keys only when asked; see extensions wiring in app.py.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        # Writers queue behind each other (SQLite has one writer at a time): wait up to 30 s for the lock
+        # instead of pysqlite's 5 s, so a busy moment (a batch, a loaded machine) is not an error.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
