@@ -241,6 +241,10 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+_TRUE_WORDS = frozenset({"1", "true", "on", "yes", "y"})
+_FALSE_WORDS = frozenset({"0", "false", "off", "no", "n", "", "none"})
+
+
 def _coerce(setting: Setting, value: Any) -> Any:
     """``value`` as the setting's kind: finite numbers in ASCII only (``nan``, ``inf``, ``١٠`` and ``1_0`` are
     refused), strings without control or bidi characters; ValueError otherwise."""
@@ -253,7 +257,15 @@ def _coerce(setting: Setting, value: Any) -> Any:
     elif setting.kind in ("float", "share"):
         coerced = text.parse_float(value)
     elif setting.kind == "bool":
-        return bool(value)
+        # A checkbox or a stored value: bool(value) would read the text "False" as true.
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+        raise ValueError(value)
     elif setting.kind == "list":
         items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
         coerced = [str(v).strip() for v in items if str(v).strip()]

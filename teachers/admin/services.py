@@ -196,7 +196,7 @@ def save_settings(actor: User, county: County, raw: dict[str, Any], locale: str 
     for setting in policy.SETTINGS:
         value = raw.get(setting.key)
         if setting.kind == "bool":
-            submitted[setting.key] = value not in (None, "", "0", "false", "off")
+            submitted[setting.key] = False if value is None else value  # an unticked box is not sent
             continue
         value = "" if value is None else str(value).strip()
         if value == "":

@@ -61,3 +61,18 @@ def test_sources_read_in_english_without_chinese_left():
         english = policy.source_text(setting, "en")
         assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", english), (setting.key, english)
         assert policy.source_text(setting, "zh") == setting.source
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (True, True), (False, False), ("True", True), ("False", False), ("false", False), ("FALSE", False),
+    ("on", True), ("off", False), ("1", True), ("0", False), (" yes ", True), ("", False),
+])
+def test_a_yes_no_setting_reads_words_as_meant(raw, expected):
+    """bool("False") is True: a yes/no setting sent or stored as text must not flip."""
+    assert policy.validate({"mentor_related_subjects": raw}) == {"mentor_related_subjects": expected}
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "nan"])
+def test_a_yes_no_setting_refuses_other_words(raw):
+    with pytest.raises(policy.PolicyError):
+        policy.validate({"mentor_related_subjects": raw})
