@@ -55,6 +55,9 @@ MAX_DESTINATIONS = 12
 #: 2 cores, 60 s): two counties at a time with one thread each gave Σ CV² 1.340, one at a time with
 #: two threads 1.355.
 WORKERS_PER_COUNTY = 1
+#: With one worker (deterministic time budgets), the wall clock stops a county only after this many
+#: times its limit: a guard against a runaway, never reached on a sane machine.
+WALL_SAFETY = 10.0
 #: Share of the time limit kept for explanations and writing the plan.
 RESERVE = 0.12
 #: Worst first: the overall status is the worst county's.
@@ -358,7 +361,11 @@ def solve_county(
     from scheduling.model import SCALE, build_model, county_data, exact_lower_bound
 
     start = time.monotonic()
-    deadline = start + time_limit_s
+    # With one worker and a deterministic budget every stop and every stage decision is made on
+    # deterministic time (never on the clock), so two runs give the same plan under any load; the
+    # wall clock then only bounds a runaway (``WALL_SAFETY`` × the limit).
+    deterministic = workers == 1 and deterministic_time is not None
+    deadline = start + time_limit_s * (WALL_SAFETY if deterministic else 1.0)
     full = county_data(problem, county)
     pairs = sum(len(d) for d in full.destinations.values())
     data = county_data(problem, county, max_destinations=MAX_DESTINATIONS) if pairs > PRUNE_ABOVE else full
@@ -370,7 +377,7 @@ def solve_county(
         return deterministic_time * share if deterministic_time else None
 
     def params(solver: cp_model.CpSolver, seconds: float, det_budget: float | None) -> None:
-        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic() if deterministic else seconds)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         solver.parameters.relative_gap_limit = 1e-4
@@ -403,7 +410,7 @@ def solve_county(
     if not _stopped(control) and not data.pruned:
         fixed = build_model(data, fixed_mean=True)
         if best is not None:
-            _hint_plan(fixed, best, seconds=min(1.0, 0.05 * time_limit_s))
+            _hint_plan(fixed, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
         fixed.model.minimize(fixed.balance)
         solver = cp_model.CpSolver()
         # where no move can change a total the surrogate is exact: it gets the whole budget
@@ -458,9 +465,9 @@ def solve_county(
 
     # Stage B, other counties: the exact model, hinted with the best plan, proves or improves it.
     # (only with time left: building the exact model alone takes a noticeable share of a short limit)
-    if proved is None and not _stopped(control) and deadline - time.monotonic() > 0.15 * time_limit_s:
+    if proved is None and not _stopped(control) and (deterministic or deadline - time.monotonic() > 0.15 * time_limit_s):
         built = build_model(full)
-        _hint_plan(built, best, seconds=min(1.0, 0.05 * time_limit_s))
+        _hint_plan(built, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
         built.model.minimize(built.balance)
         solver = cp_model.CpSolver()
         # after a proved surrogate the exact model only polishes (measured: it rarely proves more)
@@ -479,7 +486,7 @@ def solve_county(
     stage1_optimal = proved is not None
     # Stage C: the same Σ CV² (or better), least burden (fewer extra moves, wishes, distance).
     remaining = deadline - time.monotonic()
-    if proved is not None and remaining > 0.2 and not _stopped(control):
+    if proved is not None and (deterministic or remaining > 0.2) and not _stopped(control):
         model_, solver = proved
         outcome.bound = best_value[0]
         _hint_values(model_.model, list(solver.response_proto.solution))
@@ -566,7 +573,7 @@ def _hint_values(model, values: list[int]) -> None:
         model.add_hint(model.get_int_var_from_proto_index(index), value)
 
 
-def _hint_plan(built, plan: set[tuple[str, str]], seconds: float) -> None:
+def _hint_plan(built, plan: set[tuple[str, str]], seconds: float, deterministic: bool = False) -> None:
     """Hint a whole solution: the plan's moves, and every auxiliary variable they imply.
 
     A hint of the move variables alone leaves CP-SAT to complete the counts, z terms and selectors,
@@ -584,7 +591,11 @@ def _hint_plan(built, plan: set[tuple[str, str]], seconds: float) -> None:
     fixed.clear_hints()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    if deterministic:  # the same hint under any load
+        solver.parameters.max_deterministic_time = max(0.1, seconds)
+        solver.parameters.max_time_in_seconds = max(0.1, seconds) * WALL_SAFETY
+    else:
+        solver.parameters.max_time_in_seconds = max(0.1, seconds)
     if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         _hint_values(built.model, list(solver.response_proto.solution))
 
