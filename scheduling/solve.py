@@ -390,6 +390,7 @@ def solve_county(
     best_value = (float("inf"), 0)
     proved = None  # (model, solver) that proved the best plan's Σ CV² optimal
     surrogate_optimal = False
+    exact_model = False
 
     def offer(plan: set | None) -> None:
         nonlocal best, best_value
@@ -408,13 +409,14 @@ def solve_county(
     # pruned counties: measured on the 300-school district (31,000 literals even pruned) it found
     # no solution in 22 s, while the neighbourhood search improves from the first second.
     if not _stopped(control) and not data.pruned:
-        fixed = build_model(data, fixed_mean=True)
+        fixed = build_model(data, fixed_mean=True, exact_totals=True)
         if best is not None:
             _hint_plan(fixed, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
         fixed.model.minimize(fixed.balance)
         solver = cp_model.CpSolver()
-        # where no move can change a total the surrogate is exact: it gets the whole budget
-        exact_model = not data.pruned and all(t.reach == (0, 0) for t in fixed.group_terms.values())
+        # every group's term is exact (the fixed mean where no total can change, the per-total
+        # correction elsewhere): the model's optimum is the exact optimum and it gets the whole budget
+        exact_model = not data.pruned and all(t.exact for t in fixed.group_terms.values())
         share = 1.0 if exact_model else FIXED_SHARE
         params(solver, (deadline - time.monotonic()) * share, det(share))
         status = _solve_watched(solver, fixed.model, control)
@@ -426,6 +428,7 @@ def solve_county(
             if exact_model and status == cp_model.OPTIMAL and best == found:
                 proved = (fixed, solver)
             if not data.pruned:
+                # exact terms are bounded as they are; the others through the worst total (step 4)
                 outcome.bound = exact_lower_bound(fixed.group_terms, solver.best_objective_bound / SCALE)
                 if control is not None:
                     control.report(county, bound=outcome.bound)
@@ -465,7 +468,12 @@ def solve_county(
 
     # Stage B, other counties: the exact model, hinted with the best plan, proves or improves it.
     # (only with time left: building the exact model alone takes a noticeable share of a short limit)
-    if proved is None and not _stopped(control) and (deterministic or deadline - time.monotonic() > 0.15 * time_limit_s):
+    if (
+        proved is None
+        and not exact_model
+        and not _stopped(control)
+        and (deterministic or deadline - time.monotonic() > 0.15 * time_limit_s)
+    ):
         built = build_model(full)
         _hint_plan(built, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
         built.model.minimize(built.balance)
