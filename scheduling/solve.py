@@ -48,6 +48,8 @@ EXACT_ABOVE = 40_000
 PRUNE_ABOVE = 60_000
 #: Share of a county's time given to the fixed-mean model (stage A).
 FIXED_SHARE = 0.9
+#: Share of a county's time for the plain fixed-mean model before the exact one, where a total can change.
+SURROGATE_SHARE = 0.4
 #: Most of the time limit the exact model gets after the fixed-mean model was proved optimal.
 POLISH_SHARE = 0.1
 MAX_DESTINATIONS = 12
@@ -409,6 +411,18 @@ def solve_county(
     # pruned counties: measured on the 300-school district (31,000 literals even pruned) it found
     # no solution in 22 s, while the neighbourhood search improves from the first second.
     if not _stopped(control) and not data.pruned:
+        surrogate = build_model(data, fixed_mean=True)
+        if any(not t.exact for t in surrogate.group_terms.values()):
+            # a total can change: the plain fixed-mean model first finds good plans fast (measured:
+            # the exact model spends its time finding the optimum), then the exact one starts from it
+            if best is not None:
+                _hint_plan(surrogate, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
+            surrogate.model.minimize(surrogate.balance)
+            solver = cp_model.CpSolver()
+            params(solver, (deadline - time.monotonic()) * SURROGATE_SHARE, det(SURROGATE_SHARE))
+            if _solve_watched(solver, surrogate.model, control) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                offer({key for key, var in surrogate.x.items() if solver.boolean_value(var)})
+    if not _stopped(control) and not data.pruned:
         fixed = build_model(data, fixed_mean=True, exact_totals=True)
         if best is not None:
             _hint_plan(fixed, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
@@ -418,15 +432,19 @@ def solve_county(
         # correction elsewhere): the model's optimum is the exact optimum and it gets the whole budget
         exact_model = not data.pruned and all(t.exact for t in fixed.group_terms.values())
         share = 1.0 if exact_model else FIXED_SHARE
-        params(solver, (deadline - time.monotonic()) * share, det(share))
+        params(solver, (deadline - time.monotonic()) * share, det(share * (1 - SURROGATE_SHARE)))
         status = _solve_watched(solver, fixed.model, control)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = {key for key, var in fixed.x.items() if solver.boolean_value(var)}
             offer(found)
             # no move can change any total: the surrogate is the exact objective, so optimal means optimal
             surrogate_optimal = status == cp_model.OPTIMAL
-            if exact_model and status == cp_model.OPTIMAL and best == found:
-                proved = (fixed, solver)
+            if exact_model and status == cp_model.OPTIMAL and greedy.is_valid(data, found):
+                value = plan_value(full, found)
+                # the proved plan (or one equal to it up to the model's rounding, under 1e-6)
+                if value[0] <= best_value[0] + 1e-6:
+                    best, best_value = found, value
+                    proved = (fixed, solver)
             if not data.pruned:
                 # exact terms are bounded as they are; the others through the worst total (step 4)
                 outcome.bound = exact_lower_bound(fixed.group_terms, solver.best_objective_bound / SCALE)
