@@ -31,15 +31,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     from teachers.admin.views import bp as admin_bp
     from teachers.auth.views import bp as auth_bp
     from teachers.dashboard.views import bp as dashboard_bp
+    from teachers.development.views import bp as development_bp
     from teachers.i18n import bp as i18n_bp
     from teachers.records.views import bp as records_bp
 
-    for blueprint in (auth_bp, dashboard_bp, records_bp, admin_bp, i18n_bp):
+    for blueprint in (auth_bp, dashboard_bp, records_bp, admin_bp, i18n_bp, development_bp):
         app.register_blueprint(blueprint)
 
     from teachers.cli import register as register_cli
 
     register_cli(app)
+    from teachers.rotation.cli import register as register_rotation_cli
+
+    register_rotation_cli(app)
     _init_templates(app)
     _init_errors(app)
     _init_headers(app)

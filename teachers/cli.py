@@ -31,6 +31,19 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo("seed-demo: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
+    @app.cli.command("development-reminders")
+    def development_reminders_command() -> None:
+        """Open HR to-dos for teachers due for tier or honour re-evaluation (run daily)."""
+        from datetime import date
+
+        from teachers.development.notices import register as register_notices
+        from teachers.development.tiers import remind_reviews
+
+        register_notices()
+        n = remind_reviews(date.today())
+        db.session.commit()
+        click.echo(f"development-reminders: {n} opened")
+
     @app.cli.command("create-admin")
     @click.argument("username")
     @click.password_option()

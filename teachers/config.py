@@ -69,6 +69,10 @@ def load(app, test_config: dict | None) -> None:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_url(app.instance_path))
     app.config.setdefault("REDIS_URL", os.environ.get("REDIS_URL"))
+    app.config.setdefault("TODAY", os.environ.get("TODAY"))  # injected clock (teachers.clock)
+    app.config.setdefault("ROTATION_QUEUE", os.environ.get("ROTATION_QUEUE", "rotation"))
+    app.config.setdefault("ROTATION_HEARTBEAT_S", float(os.environ.get("ROTATION_HEARTBEAT_S", "5")))
+    app.config.setdefault("ROTATION_STALE_AFTER_S", float(os.environ.get("ROTATION_STALE_AFTER_S", "60")))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
     if os.environ.get("APP_ENV", "").lower() == "production" and "SESSION_COOKIE_SECURE" not in (test_config or {}):
@@ -79,4 +83,6 @@ def load(app, test_config: dict | None) -> None:
         app.config.setdefault("HSTS_SECONDS", 31536000)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite enforces foreign keys only when asked; see extensions wiring in app.py.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        # Writers queue behind each other (SQLite has one writer at a time): wait up to 30 s for the lock
+        # instead of pysqlite's 5 s, so a busy moment (a batch, a loaded machine) is not an error.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

@@ -16,7 +16,7 @@ import itertools
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -24,6 +24,8 @@ from sqlalchemy import insert, select
 from teachers import audit, policy
 from teachers.extensions import db
 from teachers.models import (
+    Achievement,
+    AchievementKind,
     Area,
     Assignment,
     AssignmentKind,
@@ -31,6 +33,13 @@ from teachers.models import (
     County,
     Degree,
     Gender,
+    Honour,
+    HonourKind,
+    Level,
+    MentorLog,
+    MentorPair,
+    ProgrammeLevel,
+    ReviewState,
     Role,
     School,
     SchoolKind,
@@ -38,7 +47,12 @@ from teachers.models import (
     Teacher,
     TeacherStatus,
     Tier,
+    TierAward,
     Title,
+    TrainingEvent,
+    TrainingRecord,
+    TrainingSource,
+    TrainingState,
     User,
 )
 from teachers.models.enums import KIND_STAGES
@@ -657,10 +671,16 @@ def seed_demo(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> dict[s
         "id_number": t.id_number, "phone": t.phone, "service_start": t.service_start,
         "personnel_school_id": school_id[t.school], "working_school_id": school_id[t.working_school],
         "stage": t.stage, "subject": t.subject, "other_subjects": t.other_subjects, "degree": t.degree,
-        "title": t.title, "backbone": t.backbone, "backbone_since": t.backbone_since, "tier": t.tier,
+        "title": t.title,
         "status": t.status, "rotation_exempt": t.rotation_exempt, "rotation_exempt_reason": t.rotation_exempt_reason,
     } for t in demo.teachers])
     teacher_id = _ids(Teacher.staff_no, Teacher.id)
+    # Tiers and backbone levels are derived: from tier awards and honours.
+    _bulk(TierAward, [{"teacher_id": teacher_id[t.staff_no], "tier": t.tier, "awarded_on": _tier_date(t),
+                       "reason": TIER_REASONS[t.tier]} for t in demo.teachers if t.tier != Tier.NONE])
+    _bulk(Honour, [{"teacher_id": teacher_id[t.staff_no], "kind": HonourKind.BACKBONE, "level": Level(t.backbone.value),
+                    "recognised_on": t.backbone_since, "review_on": _add_years(t.backbone_since, 3)}
+                   for t in demo.teachers if t.backbone != Backbone.NONE])
 
     assignments = [{"teacher_id": teacher_id[t.staff_no], "school_id": school_id[p.school], "kind": p.kind,
                     "start_date": p.start, "end_date": p.end, "note": p.note}
@@ -684,8 +704,28 @@ def seed_demo(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> dict[s
 
     summary = {"counties": 1, "schools": len(demo.schools), "teaching_points": len(points),
                "teachers": len(demo.teachers), "users": len(users), "assignments": len(assignments)}
+    summary.update(seed_development(county, reference, seed))
     audit.record(None, "demo.seeded", county, summary, actor_username="seed-demo")
     return summary
+
+
+TIER_REASONS = {Tier.NEW: "新入职", Tier.YOUNG: "完成新任教师两年跟踪指导", Tier.BACKBONE: "认定为教学骨干",
+                Tier.LEADER: "评为学科带头人"}
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _tier_date(t: DemoTeacher) -> date:
+    if t.tier == Tier.NEW:
+        return t.service_start
+    if t.tier == Tier.YOUNG:
+        return _add_years(t.service_start, 2)
+    return t.backbone_since or t.service_start
 
 
 def _bulk(model: type, rows: list[dict[str, Any]]) -> None:
@@ -695,6 +735,178 @@ def _bulk(model: type, rows: list[dict[str, Any]]) -> None:
 
 def _ids(key_column, id_column) -> dict[str, int]:
     return {key: id_ for key, id_ in db.session.execute(select(key_column, id_column))}
+
+
+# ------------------------------------------------------------------------------ teacher development
+
+#: The demo county's training cycle began in 2025 (a county setting), so two school years of records fit.
+DEMO_CYCLE_START = 2025
+DEMO_TRAININGS = (
+    # (title, level, provider, hours, days)
+    ("国培计划—乡村教师能力提升培训", ProgrammeLevel.NATIONAL, "教育部 国培计划", 80, 10),
+    ("吉林省中小学骨干教师省级培训", ProgrammeLevel.PROVINCIAL, "吉林省教育学院", 60, 8),
+    ("白山市新课程标准解读培训", ProgrammeLevel.CITY, "白山市教育科学研究院", 24, 3),
+    ("临江市中小学教师全员培训", ProgrammeLevel.COUNTY, "临江市教师进修学校", 40, 5),
+    ("临江市班主任工作专题培训", ProgrammeLevel.COUNTY, "临江市教师进修学校", 16, 2),
+    ("片区联合教研：大单元教学设计", ProgrammeLevel.CLUSTER, "片区教研共同体", 12, 2),
+    ("校本研修：作业设计与课堂观察", ProgrammeLevel.SCHOOL, "本校教研室", 20, 5),
+    ("校本研修：信息技术与学科融合", ProgrammeLevel.SCHOOL, "本校教研室", 16, 4),
+)
+REJECT_REASONS = ("证书上的学时与申报不符，请按证书填写。", "证明材料不清晰，请重新上传。", "缺少主办单位公章。")
+
+
+def seed_development(county: County, reference: date, seed: int = DEMO_SEED) -> dict[str, int]:
+    """Two school years of training records in every state (with their history and the to-dos they
+    open), further honours, verified achievements and mentoring pairs for the new teachers.
+    Deterministic; flush, never commit."""
+    from teachers.development import notices
+    from teachers.notifications.services import notify
+
+    notices.register()
+    rnd = random.Random(seed + 7)
+    county.policy = {**(county.policy or {}), "training_cycle_start_year": DEMO_CYCLE_START}
+    hr_users = list(db.session.scalars(select(User.id).where(User.role == Role.HR, User.county_id == county.id)))
+    principal_of = dict(db.session.execute(select(User.school_id, User.id).where(User.role == Role.PRINCIPAL)).all())
+    account_of = dict(db.session.execute(select(User.teacher_id, User.id).where(User.role == Role.TEACHER)).all())
+    teachers = list(db.session.scalars(
+        select(Teacher).join(School, School.id == Teacher.personnel_school_id)
+        .where(School.county_id == county.id, Teacher.status != TeacherStatus.RETIRED).order_by(Teacher.staff_no)))
+    start = date(DEMO_CYCLE_START, 1, 1)
+    records, events, pending = [], [], []
+    for t in teachers:
+        first = max(start, t.service_start)
+        span = (reference - first).days
+        if span < 30:
+            continue
+        for title, level, provider, hours, days in rnd.sample(DEMO_TRAININGS, rnd.randint(2, 6)):
+            begin = first + timedelta(days=rnd.randrange(max(1, span - days - 1)))
+            end = begin + timedelta(days=days - 1)
+            if end >= reference:
+                continue
+            draw = rnd.random()
+            state = (TrainingState.CONFIRMED if draw < 0.78 else TrainingState.VERIFIED if draw < 0.86
+                     else TrainingState.SUBMITTED if draw < 0.95 else TrainingState.REJECTED)
+            outside = level in (ProgrammeLevel.NATIONAL, ProgrammeLevel.PROVINCIAL, ProgrammeLevel.CITY)
+            records.append({
+                "teacher_id": t.id, "source": TrainingSource.OUTSIDE if outside else TrainingSource.IMPORT,
+                "title": title, "level": level, "provider": provider, "hours": float(hours), "start_on": begin,
+                "end_on": end, "state": state, "version": {TrainingState.SUBMITTED: 1, TrainingState.VERIFIED: 2,
+                                                           TrainingState.CONFIRMED: 3, TrainingState.REJECTED: 2}[state],
+                "reject_reason": rnd.choice(REJECT_REASONS) if state == TrainingState.REJECTED else "",
+                "submitted_by_id": account_of.get(t.id) if outside else None,
+            })
+    _bulk(TrainingRecord, records)
+    ids = {(r.teacher_id, r.title, r.start_on): r for r in db.session.scalars(select(TrainingRecord))}
+    by_teacher = {t.id: t for t in teachers}
+    for r in ids.values():
+        principal = principal_of.get(by_teacher[r.teacher_id].working_school_id)
+        events.append({"record_id": r.id, "action": "submit", "from_state": None, "to_state": "submitted",
+                       "actor_id": r.submitted_by_id, "reason": "", "changes": {}})
+        if r.state in (TrainingState.VERIFIED, TrainingState.CONFIRMED):
+            events.append({"record_id": r.id, "action": "verify", "from_state": "submitted", "to_state": "verified",
+                           "actor_id": principal, "reason": "", "changes": {}})
+        if r.state == TrainingState.CONFIRMED:
+            events.append({"record_id": r.id, "action": "confirm", "from_state": "verified", "to_state": "confirmed",
+                           "actor_id": hr_users[0] if hr_users else None, "reason": "", "changes": {}})
+        if r.state == TrainingState.REJECTED:
+            events.append({"record_id": r.id, "action": "reject", "from_state": "submitted", "to_state": "rejected",
+                           "actor_id": principal, "reason": r.reject_reason, "changes": {}})
+        if r.state != TrainingState.CONFIRMED:
+            pending.append((r, principal))
+    _bulk(TrainingEvent, events)
+    for r, principal in pending:
+        params = {"teacher": by_teacher[r.teacher_id].name, "title": r.title}
+        if r.state == TrainingState.SUBMITTED and principal:
+            notify([principal], "training.to_verify", object_type="training_record", object_id=r.id, params=params,
+                   todo=True)
+        elif r.state == TrainingState.VERIFIED:
+            notify(hr_users, "training.to_confirm", object_type="training_record", object_id=r.id, params=params,
+                   todo=True)
+        elif r.state == TrainingState.REJECTED and account_of.get(r.teacher_id):
+            notify([account_of[r.teacher_id]], "training.rejected", object_type="training_record", object_id=r.id,
+                   params={**params, "reason": r.reject_reason}, todo=True)
+
+    # Honours beside the backbone levels: 特级教师, studios (host and members), 领军人物; and achievements.
+    honours, achievements = [], []
+    backbones = sorted((t for t in teachers if t.backbone in (Backbone.CITY, Backbone.PROVINCE)),
+                       key=lambda t: (t.backbone != Backbone.PROVINCE, t.staff_no))
+    for i, t in enumerate(backbones[:12]):
+        kind = (HonourKind.SPECIAL if i < 2 else HonourKind.STUDIO_HOST if i < 8 else HonourKind.LEADING)
+        level = Level.PROVINCE if kind == HonourKind.SPECIAL else Level(t.backbone.value)
+        recognised = date(rnd.randint(2017, reference.year - 1), rnd.choice((5, 9, 12)), 1)
+        studio = f"{t.name}{t.subject}名师工作室" if kind == HonourKind.STUDIO_HOST else ""
+        honours.append({"teacher_id": t.id, "kind": kind, "level": level, "recognised_on": recognised,
+                        "review_on": _add_years(recognised, 3), "studio_name": studio})
+        if kind == HonourKind.STUDIO_HOST:
+            members = [m for m in teachers if m.working_school_id == t.working_school_id and m.id != t.id
+                       and m.subject == t.subject][:3]
+            honours += [{"teacher_id": m.id, "kind": HonourKind.STUDIO_MEMBER, "level": level,
+                         "recognised_on": recognised, "review_on": _add_years(recognised, 3), "studio_name": studio}
+                        for m in members]
+    _bulk(Honour, honours)
+    kinds = list(AchievementKind)
+    for t in teachers:
+        years = years_between(t.service_start, reference)
+        if years < 3 or rnd.random() > 0.45:
+            continue
+        for n in range(rnd.randint(1, 5)):
+            level = rnd.choices(list(Level)[:4], weights=(5, 4, 2, 1))[0]
+            kind = rnd.choice(kinds)
+            achievements.append({
+                "teacher_id": t.id, "kind": kind, "level": level, "title": ACHIEVEMENT_TITLES[kind].format(
+                    subject=t.subject, n=n + 1), "achieved_on": date(rnd.randint(max(t.service_start.year + 1, 2015),
+                                                                                 reference.year - 1),
+                                                                     rnd.randint(3, 12), rnd.randint(1, 28)),
+                "state": ReviewState.VERIFIED if rnd.random() < 0.85 else ReviewState.SUBMITTED})
+    _bulk(Achievement, achievements)
+    db.session.flush()
+    pairs, logs = _demo_mentoring(county, reference, rnd)
+    from teachers.development.tiers import remind_reviews
+
+    remind_reviews(reference)
+    return {"training_records": len(records), "training_events": len(events), "honours": len(honours),
+            "achievements": len(achievements), "mentor_pairs": pairs, "mentor_logs": logs}
+
+
+MENTOR_LOG_TEXTS = ("听导师示范课，课后交流教学设计。", "导师听我的汇报课并逐段点评。", "与导师一起备课，修改教案。",
+                    "学习班级管理方法，参加导师主持的班会。", "导师指导作业设计与批改。", "参加教研组活动，导师点评说课。")
+
+
+def _demo_mentoring(county: County, reference: date, rnd: random.Random) -> tuple[int, int]:
+    """Pairs for the new teachers, proposed by the mentoring model, each with dated logs."""
+    from teachers.development import mentoring
+
+    hr = db.session.scalar(select(User).where(User.role == Role.HR, User.county_id == county.id))
+    proposal = mentoring.propose(hr, county.id)
+    years = int(policy.effective(county.policy)["new_teacher_mentoring_years"])
+    principal_of = dict(db.session.execute(select(User.school_id, User.id).where(User.role == Role.PRINCIPAL)).all())
+    rows = []
+    for mentee, mentor in proposal.pairs:
+        start = min(reference, mentee.service_start)
+        done = _add_years(start, years)
+        signed = done if done <= reference else None  # the principal signed the two years off
+        rows.append({"mentee_id": mentee.id, "mentor_id": mentor.id, "created_by_id": hr.id, "start_on": start,
+                     "end_on": signed, "signed_off_on": signed,
+                     "signed_off_by_id": principal_of.get(mentee.working_school_id) if signed else None})
+    _bulk(MentorPair, rows)
+    logs = []
+    for pair in db.session.scalars(select(MentorPair)):
+        day = pair.start_on + timedelta(days=20)
+        while day < (pair.end_on or reference):
+            logs.append({"pair_id": pair.id, "log_on": day, "text": rnd.choice(MENTOR_LOG_TEXTS),
+                         "countersigned_at": datetime.combine(day + timedelta(days=3), datetime.min.time(), UTC)
+                         if day + timedelta(days=40) < reference else None})
+            day += timedelta(days=rnd.randint(25, 45))
+    _bulk(MentorLog, logs)
+    return len(rows), len(logs)
+
+
+ACHIEVEMENT_TITLES = {
+    AchievementKind.OPEN_LESSON: "{subject}公开课（第{n}次）",
+    AchievementKind.RESEARCH: "{subject}教学课题研究（{n}）",
+    AchievementKind.PAPER: "{subject}教学论文（{n}）",
+    AchievementKind.AWARD: "{subject}优质课评比获奖（{n}）",
+}
 
 
 # ---------------------------------------------------------------- prefecture scale (load tests)
@@ -762,8 +974,7 @@ def seed_prefecture(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> 
                     "birth_date": t.birth_date, "id_number": id_number(region, t.birth_date, serial), "phone": t.phone,
                     "service_start": t.service_start, "personnel_school_id": school_id[code[t.school]],
                     "working_school_id": school_id[code[t.working_school]], "stage": t.stage, "subject": t.subject,
-                    "other_subjects": t.other_subjects, "degree": t.degree, "title": t.title,
-                    "backbone": t.backbone, "backbone_since": t.backbone_since, "tier": t.tier, "status": t.status,
+                    "other_subjects": t.other_subjects, "degree": t.degree, "title": t.title, "status": t.status,
                     "rotation_exempt": t.rotation_exempt, "rotation_exempt_reason": t.rotation_exempt_reason,
                 })
             _bulk(Teacher, rows)
@@ -773,6 +984,14 @@ def seed_prefecture(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> 
                             "school_id": school_id[code[p.school]], "kind": p.kind, "start_date": p.start,
                             "end_date": p.end, "note": p.note} for t in demo.teachers for p in t.history]
             _bulk(Assignment, assignments)
+            # Tiers and backbone levels are derived: from tier awards and honours, as in the demo county.
+            _bulk(TierAward, [{"teacher_id": teacher_id[f"{prefix}{copy}{t.staff_no}"], "tier": t.tier,
+                               "awarded_on": _tier_date(t), "reason": TIER_REASONS[t.tier]}
+                              for t in demo.teachers if t.tier != Tier.NONE])
+            _bulk(Honour, [{"teacher_id": teacher_id[f"{prefix}{copy}{t.staff_no}"], "kind": HonourKind.BACKBONE,
+                            "level": Level(t.backbone.value), "recognised_on": t.backbone_since,
+                            "review_on": _add_years(t.backbone_since, 3)}
+                           for t in demo.teachers if t.backbone != Backbone.NONE])
             users += [{"username": f"principal-{code[s['code']]}", "display_name": s["principal_name"],
                        "password_hash": password_hash, "role": Role.PRINCIPAL, "school_id": school_id[code[s["code"]]]}
                       for s in demo.schools]

@@ -102,6 +102,8 @@ class QueryForm(Form):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for field in self:
-            if field.errors:
+            # Optional() ends a field's checks on blank input and clears the choice check's error, so a
+            # filter of spaces (area=" ") would reach the query: blank is "no filter", like empty.
+            if field.errors or (isinstance(field.data, str) and not field.data.strip()):
                 field.data = None
         return ok

@@ -13,12 +13,25 @@ from teachers.models import (
     Backbone,
     Degree,
     Gender,
+    MoveState,
     Role,
+    RoundState,
+    RunStatus,
     SchoolKind,
     Stage,
     TeacherStatus,
     Tier,
     Title,
+)
+from teachers.models.development import (
+    AchievementKind,
+    DeliveryMode,
+    HonourKind,
+    Level,
+    ProgrammeLevel,
+    ReviewState,
+    TrainingSource,
+    TrainingState,
 )
 
 # Pairs, not a dict literal: str-valued members of different enums compare equal ("senior" is a
@@ -44,6 +57,32 @@ _PAIRS: tuple[tuple[enum.Enum, object], ...] = (
     (AssignmentKind.RETURN, _l("交流期满返回")),
     (Role.ADMIN, _l("系统管理员")), (Role.HR, _l("人事科")), (Role.PRINCIPAL, _l("校长")), (Role.TEACHER, lazy_pgettext("role", "教师")),
     (Role.INSPECTOR, _l("督学")),
+    # Teacher development
+    (HonourKind.BACKBONE, _l("骨干教师")), (HonourKind.SPECIAL, _l("特级教师")),
+    (HonourKind.STUDIO_HOST, _l("名师/名校长工作室主持人")), (HonourKind.STUDIO_MEMBER, _l("名师/名校长工作室成员")),
+    (HonourKind.LEADING, _l("领军人物/名优教师")),
+    (Level.SCHOOL, _l("校级")), (Level.COUNTY, _l("县级")), (Level.CITY, _l("市级")), (Level.PROVINCE, _l("省级")),
+    (Level.NATIONAL, _l("国家级")),
+    (AchievementKind.OPEN_LESSON, _l("公开课")), (AchievementKind.RESEARCH, _l("课题")), (AchievementKind.PAPER, _l("论文")),
+    (AchievementKind.AWARD, _l("获奖")),
+    (ProgrammeLevel.NATIONAL, _l("国培")), (ProgrammeLevel.PROVINCIAL, _l("省培")), (ProgrammeLevel.CITY, _l("市培")),
+    (ProgrammeLevel.COUNTY, _l("县培")), (ProgrammeLevel.CLUSTER, _l("片区研修")), (ProgrammeLevel.SCHOOL, _l("校本研修")),
+    (DeliveryMode.ONLINE, _l("线上")), (DeliveryMode.IN_PERSON, _l("线下")),
+    (TrainingSource.PROGRAMME, _l("项目结业")), (TrainingSource.OUTSIDE, _l("校外培训自报")),
+    (TrainingSource.IMPORT, _l("批量导入")),
+    (TrainingState.SUBMITTED, _l("待学校审核")), (TrainingState.VERIFIED, _l("待人事科确认")),
+    (TrainingState.CONFIRMED, _l("已确认")), (TrainingState.REJECTED, _l("已退回")),
+    (ReviewState.SUBMITTED, lazy_pgettext("achievement", "待审核")), (ReviewState.VERIFIED, _l("已审核")),
+    (ReviewState.REJECTED, lazy_pgettext("achievement", "已退回")),
+    (RoundState.DRAFT, _l("草拟")), (RoundState.WISHES, _l("志愿填报")), (RoundState.PLANNING, _l("方案求解与审阅")),
+    (RoundState.DECISIONS, _l("审批与确认")), (RoundState.NOTICE, _l("公示")), (RoundState.CONFIRMED, _l("名单已确认")),
+    (RoundState.DONE, _l("已执行")), (RoundState.CANCELLED, _l("已取消")),
+    (MoveState.PENDING_PRINCIPALS, _l("待校长审批")), (MoveState.REJECTED, _l("校长不同意")),
+    (MoveState.PENDING_TEACHER, _l("待教师确认")), (MoveState.OBJECTED, _l("已提出异议")),
+    (MoveState.UPHELD, _l("异议成立，已撤销")), (MoveState.ACCEPTED, _l("教师已确认")), (MoveState.CONFIRMED, _l("已确认")),
+    (MoveState.CARRIED_OUT, _l("交流中")), (MoveState.RETURNED, _l("已返回")), (MoveState.WITHDRAWN, _l("已撤回")),
+    (RunStatus.QUEUED, _l("排队中")), (RunStatus.RUNNING, _l("求解中")), (RunStatus.SUCCEEDED, _l("已完成")),
+    (RunStatus.FAILED, _l("失败")), (RunStatus.CANCELLED, _l("已取消")),
 )
 
 

@@ -61,6 +61,60 @@ class Setting:
     choices: tuple[str, ...] = ()
 
 
+LEVELS = ("school", "county", "city", "province", "national")
+
+#: Settings of teacher development (training cycle, approvals, the tier criteria, mentoring).
+DEVELOPMENT_SETTINGS: tuple[Setting, ...] = (
+    Setting("training_cycle_start_year", 2026, "int", "本轮继续教育周期起始年份", "First year of the current training cycle",
+            SOURCE_LOCAL, minimum=2000, maximum=2100),
+    Setting("training_yearly_minimum", 24, "int", "每年培训学时下限", "Minimum training hours per year",
+            SOURCE_LOCAL, verified=False, minimum=0, maximum=500),
+    Setting("training_cap_school", 180, "int", "校本研修每周期计入学时上限", "Cap on school-based hours per cycle",
+            SOURCE_2011 + "；" + SOURCE_LOCAL, verified=False, minimum=0, maximum=2000),
+    Setting("training_cap_cluster", 180, "int", "片区研修每周期计入学时上限", "Cap on cluster hours per cycle",
+            SOURCE_LOCAL, verified=False, minimum=0, maximum=2000),
+    Setting("training_cap_online", 240, "int", "网络研修每周期计入学时上限", "Cap on online hours per cycle",
+            SOURCE_LOCAL, verified=False, minimum=0, maximum=2000),
+    Setting("training_hours_per_credit", 10.0, "float", "每学分折合学时", "Hours per credit",
+            SOURCE_2011 + "；" + SOURCE_LOCAL, verified=False, minimum=0.1, maximum=100),
+    Setting("training_approval_steps", 2, "int", "培训学时审核步骤（1：学校审核即生效；2：再经人事科确认）",
+            "Approval steps for training hours (1: school; 2: school then HR)", SOURCE_SYSTEM, minimum=1, maximum=2),
+    Setting("training_max_hours_per_day", 8, "int", "每天培训最多计学时", "Most training hours per day",
+            SOURCE_LOCAL, verified=False, minimum=1, maximum=24),
+    Setting("evidence_max_mb", 10, "int", "证明材料大小上限（MB）", "Evidence file size limit (MB)",
+            SOURCE_SYSTEM, minimum=1, maximum=50),
+    Setting("tier_young_min_years", 2, "int", "青年教师：教龄满（年）", "Young teacher: completed years of service",
+            SOURCE_PLAN, minimum=0, maximum=40),
+    Setting("tier_backbone_min_years", 6, "int", "教学骨干：教龄不少于（年）", "Teaching backbone: years of service at least",
+            SOURCE_LOCAL, minimum=0, maximum=40),
+    Setting("tier_backbone_min_hours", 120, "int", "教学骨干：本周期已确认学时不少于", "Teaching backbone: confirmed hours this cycle",
+            SOURCE_LOCAL, minimum=0, maximum=2000),
+    Setting("tier_backbone_min_achievements", 2, "int", "教学骨干：已审核成果不少于（项）", "Teaching backbone: verified achievements",
+            SOURCE_LOCAL, minimum=0, maximum=50),
+    Setting("tier_backbone_achievement_level", "county", "choice", "教学骨干：成果级别不低于", "Teaching backbone: achievement level",
+            SOURCE_LOCAL, choices=LEVELS),
+    Setting("tier_backbone_honour", "school", "choice", "教学骨干：骨干认定级别不低于", "Teaching backbone: backbone recognition",
+            SOURCE_LOCAL, choices=("none", "school", "county", "city", "province")),
+    Setting("tier_leader_min_years", 12, "int", "学科带头人：教龄不少于（年）", "Subject leader: years of service at least",
+            SOURCE_LOCAL, minimum=0, maximum=40),
+    Setting("tier_leader_min_hours", 240, "int", "学科带头人：本周期已确认学时不少于", "Subject leader: confirmed hours this cycle",
+            SOURCE_LOCAL, minimum=0, maximum=2000),
+    Setting("tier_leader_min_achievements", 4, "int", "学科带头人：已审核成果不少于（项）", "Subject leader: verified achievements",
+            SOURCE_LOCAL, minimum=0, maximum=50),
+    Setting("tier_leader_achievement_level", "city", "choice", "学科带头人：成果级别不低于", "Subject leader: achievement level",
+            SOURCE_LOCAL, choices=LEVELS),
+    Setting("tier_leader_honour", "city", "choice", "学科带头人：骨干认定级别不低于", "Subject leader: backbone recognition",
+            SOURCE_LOCAL, choices=("none", "school", "county", "city", "province")),
+    Setting("tier_review_years", 3, "int", "梯队层级复评周期（年）", "Tier re-evaluation period (years)",
+            SOURCE_LOCAL, minimum=1, maximum=10),
+    Setting("mentor_max_mentees", 2, "int", "每位导师带教新任教师上限", "Most mentees per mentor",
+            SOURCE_LOCAL, minimum=1, maximum=10),
+    Setting("mentor_min_backbone", "school", "choice", "导师骨干级别不低于", "Mentor: backbone level at least",
+            SOURCE_LOCAL, choices=("school", "county", "city", "province")),
+    Setting("mentor_related_subjects", False, "bool", "允许相近学科的导师", "Allow a mentor of a related subject",
+            SOURCE_LOCAL),
+)
+
 SETTINGS: tuple[Setting, ...] = (
     # Rotation (交流轮岗)
     Setting("min_years_at_school", 6, "int", "同校连续任教满（年）可交流", "Years at one school before rotation",
@@ -82,6 +136,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_outflow_share", 0.20, "share", "单校交出人数上限比例", "Maximum outflow share per school",
             SOURCE_LOCAL, minimum=0, maximum=1),
     Setting("exchange_term_years", 3, "int", "交流期限（年）", "Exchange term (years)", SOURCE_LOCAL, minimum=1, maximum=6),
+    Setting("max_wishes", 3, "int", "每位教师可填志愿学校数", "Destination schools a teacher may list",
+            SOURCE_SYSTEM, minimum=1, maximum=10),
+    Setting("notice_working_days", 5, "int", "公示期（工作日）", "Public notice (working days)",
+            SOURCE_LOCAL, minimum=1, maximum=30),
     Setting("new_teacher_mentoring_years", 2, "int", "新任教师跟踪指导期（年）", "Mentoring years for new teachers",
             SOURCE_PLAN, minimum=0, maximum=5),
     Setting("solver_time_limit_s", 30, "int", "求解时限（秒）", "Solver time limit (s)", SOURCE_SYSTEM, minimum=1, maximum=3600),
@@ -128,6 +186,8 @@ SETTINGS: tuple[Setting, ...] = (
             SOURCE_1999, minimum=0, maximum=1000),
     Setting("training_cycle_years", 5, "int", "继续教育周期（年）", "Continuing education cycle (years)",
             SOURCE_1999, minimum=1, maximum=10),
+    # Teacher development (教师专业发展): training cycle, approvals, tier criteria, mentoring
+    *DEVELOPMENT_SETTINGS,
 )
 
 BY_KEY = {s.key: s for s in SETTINGS}
@@ -231,3 +291,14 @@ def above_required_degree(degree: str | None, stage: str, values: dict[str, Any]
     if required not in DEGREE_ORDER:
         return False
     return DEGREE_ORDER.index(degree) >= DEGREE_ORDER.index(required)
+
+
+#: Related subjects for mentoring when a county allows a mentor of a related subject
+#: (``mentor_related_subjects``): subjects in one group are related.
+RELATED_SUBJECTS: tuple[tuple[str, ...], ...] = (
+    ("语文", "历史", "道德与法治", "政治"),
+    ("数学", "物理", "化学", "信息技术", "科学"),
+    ("生物", "地理", "科学"),
+    ("音乐", "美术", "书法"),
+    ("英语", "日语", "俄语"),
+)

@@ -16,24 +16,38 @@ from typing import Any
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import exists as sa_exists
 from sqlalchemy import or_, select
 
 from teachers.errors import NotFound
 from teachers.extensions import db, login_manager
 from teachers.models import County, Role, School, Teacher, User
 
+#: Teacher development (teachers/development): reading it, and who submits, verifies, confirms, manages.
+DEVELOPMENT_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({"development.view", "training.overview"}),
+    Role.HR: frozenset({"development.view", "training.overview", "training.confirm", "development.manage"}),
+    Role.PRINCIPAL: frozenset({"development.view", "training.overview", "training.verify"}),
+    Role.TEACHER: frozenset({"development.view", "training.submit"}),
+    Role.INSPECTOR: frozenset({"development.view", "training.overview"}),
+}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({
         "dashboard.county", "school.view", "teacher.view", "teacher.view_id_number",
-        "user.manage", "audit.view", "settings.manage",
-    }),
+        "user.manage", "audit.view", "settings.manage", "rotation.view",
+    }) | DEVELOPMENT_PERMISSIONS[Role.ADMIN],
     Role.HR: frozenset({
         "dashboard.county", "school.view", "school.edit", "teacher.view", "teacher.edit",
-        "teacher.view_id_number", "settings.view",
-    }),
-    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view"}),
-    Role.TEACHER: frozenset({"dashboard.self", "teacher.view"}),
-    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view"}),
+        "teacher.view_id_number", "settings.view", "rotation.view", "rotation.manage",
+    }) | DEVELOPMENT_PERMISSIONS[Role.HR],
+    Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view", "rotation.decide"})
+    | DEVELOPMENT_PERMISSIONS[Role.PRINCIPAL],
+    Role.TEACHER: frozenset({"dashboard.self", "teacher.view", "rotation.wish", "rotation.answer"})
+    | DEVELOPMENT_PERMISSIONS[Role.TEACHER],
+    Role.INSPECTOR: frozenset({"dashboard.county", "school.view", "teacher.view", "audit.view", "settings.view",
+                               "rotation.view"})
+    | DEVELOPMENT_PERMISSIONS[Role.INSPECTOR],
 }
 
 
@@ -74,7 +88,8 @@ def teacher_in_scope(user: User, teacher: Teacher) -> bool:
     if user.role == Role.TEACHER:
         return teacher.id == user.teacher_id
     if user.role == Role.PRINCIPAL:
-        return user.school_id in (teacher.personnel_school_id, teacher.working_school_id)
+        return user.school_id in (teacher.personnel_school_id, teacher.working_school_id) or bool(
+            db.session.scalar(select(_incoming_moves(user, teacher.id))))
     return _all_counties(user) or teacher.personnel_school.county_id == user.county_id
 
 
@@ -112,10 +127,22 @@ def teacher_filter(user: User):
     if user.role == Role.TEACHER:
         return Teacher.id == user.teacher_id
     if user.role == Role.PRINCIPAL:
-        return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id)
+        return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id,
+                   _incoming_moves(user, Teacher.id))
     if _all_counties(user):
         return Teacher.id.is_not(None)
     return Teacher.personnel_school.has(School.county_id == user.county_id)
+
+
+def _incoming_moves(user: User, teacher_id):
+    """EXISTS a published, live rotation move into the principal's school: the receiving principal
+    may read the record of a teacher proposed to come (scope grows with the moves entering the school)."""
+    from teachers.models import MoveState, RotationMove
+
+    live = (MoveState.PENDING_PRINCIPALS, MoveState.PENDING_TEACHER, MoveState.OBJECTED, MoveState.ACCEPTED,
+            MoveState.CONFIRMED)
+    return sa_exists().where(RotationMove.teacher_id == teacher_id, RotationMove.to_school_id == user.school_id,
+                             RotationMove.state.in_(live))
 
 
 def require(action: str) -> Callable:

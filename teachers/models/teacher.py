@@ -10,18 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from teachers.extensions import db
 from teachers.models._types import UTCDateTime, enum_column, utcnow
 from teachers.models.enums import (
     AssignmentKind,
-    Backbone,
     Degree,
     Gender,
     Stage,
     TeacherStatus,
-    Tier,
     Title,
 )
 from teachers.models.school import School
@@ -29,6 +28,12 @@ from teachers.models.school import School
 
 class Teacher(db.Model):
     __tablename__ = "teacher"
+    __table_args__ = (
+        # 交流中 is not a status of its own making: it holds exactly while the teacher works away from the
+        # personnel school, which the assignment history records (teachers/records/placements.py).
+        sa.CheckConstraint("status <> 'on_exchange' OR working_school_id <> personnel_school_id",
+                           name="on_exchange_works_elsewhere"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_no: Mapped[str] = mapped_column(sa.String(32), unique=True)  # 工号
@@ -46,9 +51,8 @@ class Teacher(db.Model):
     other_subjects: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     degree: Mapped[Degree] = mapped_column(enum_column(Degree, "degree"))
     title: Mapped[Title] = mapped_column(enum_column(Title, "title"), default=Title.NONE)
-    backbone: Mapped[Backbone] = mapped_column(enum_column(Backbone, "backbone"), default=Backbone.NONE)
-    backbone_since: Mapped[date | None]
-    tier: Mapped[Tier] = mapped_column(enum_column(Tier, "tier"), default=Tier.NEW)
+    # ``tier`` (the latest tier award) and ``backbone`` (from the honours) are derived, read-only
+    # SQL expressions added in teachers/models/development.py.
     status: Mapped[TeacherStatus] = mapped_column(
         enum_column(TeacherStatus, "status"), default=TeacherStatus.ACTIVE, index=True
     )
@@ -64,6 +68,18 @@ class Teacher(db.Model):
         back_populates="teacher", order_by="Assignment.start_date", cascade="all, delete-orphan"
     )
 
+    @hybrid_property
+    def on_exchange(self) -> bool:
+        """On exchange (交流中), derived from the one record of where a teacher works: an open EXCHANGE
+        assignment. In SQL an EXISTS over the indexed assignment rows, so list filters stay fast."""
+        return any(a.kind == AssignmentKind.EXCHANGE and a.end_date is None for a in self.assignments)
+
+    @on_exchange.inplace.expression
+    @classmethod
+    def _on_exchange_expression(cls):
+        return sa.exists().where(Assignment.teacher_id == cls.id, Assignment.kind == AssignmentKind.EXCHANGE,
+                                 Assignment.end_date.is_(None))
+
     def __repr__(self) -> str:
         return f"<Teacher {self.staff_no} {self.name}>"
 
@@ -75,6 +91,7 @@ class Assignment(db.Model):
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
         sa.Index("ix_assignment_teacher_start", "teacher_id", "start_date"),
+        sa.Index("ix_assignment_open_exchange", "teacher_id", "kind", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

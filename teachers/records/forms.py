@@ -175,9 +175,6 @@ class TeacherForm(Form):
     other_subjects = StringField(_l("兼教学科"), validators=[Optional(), Length(max=200)])
     degree = Choice(_l("最高学历"), enum_choices(Degree), DataRequired(message=CHOOSE))
     title = Choice(_l("职称"), enum_choices(Title), DataRequired(message=CHOOSE))
-    backbone = Choice(_l("骨干等级"), enum_choices(Backbone), DataRequired(message=CHOOSE))
-    backbone_since = Date(_l("骨干认定时间"), Optional(), not_future)
-    tier = Choice(_l("梯队层级"), enum_choices(Tier), DataRequired(message=CHOOSE))
     status = Choice(_l("在岗状态"), enum_choices(TeacherStatus), DataRequired(message=CHOOSE))
     rotation_exempt = BooleanField(_l("本年度暂缓交流"))
     rotation_exempt_reason = TextAreaField(_l("暂缓交流原因"), validators=[Optional(), Length(max=200)])
@@ -202,7 +199,7 @@ class TeacherForm(Form):
     def service_data(self) -> dict[str, Any]:
         """The plain values the service takes."""
         data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
-        for key in ("gender", "stage", "degree", "title", "backbone", "tier", "status"):
+        for key in ("gender", "stage", "degree", "title", "status"):
             data[key] = data[key] or None
         return data
 

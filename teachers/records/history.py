@@ -134,3 +134,18 @@ def rural_service_years(assignments: Iterable[Any], area_of: Mapping[int, Any] |
         if school is not None and getattr(lookup(school), "value", lookup(school)) == RURAL:
             total += years_between(first, after)
     return total
+
+
+def placement_on(assignments: Iterable[Any], day: date) -> tuple[int | None, bool]:
+    """(working school id, on exchange) on ``day`` by the same rule as ``timeline``: a covering
+    EXCHANGE row wins, otherwise the covering row that started last; (None, False) when no row
+    covers the day."""
+    covering = []
+    for index, row in enumerate(assignments):
+        p = as_period(row)
+        if p.start <= day and (p.end is None or p.end >= day):
+            covering.append((p.kind == EXCHANGE, p.start, index, p.school_id))
+    if not covering:
+        return None, False
+    best = max(covering)
+    return best[3], best[0]

@@ -40,6 +40,7 @@ from teachers.auth.permissions import (
     teacher_filter,
     teacher_in_scope,
 )
+from teachers.development import tiers
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.labels import label
@@ -75,8 +76,7 @@ SCHOOL_FIELDS = [
 ]
 TEACHER_FIELDS = [
     "staff_no", "name", "gender", "birth_date", "id_number", "phone", "service_start", "personnel_school_id",
-    "working_school_id", "stage", "subject", "other_subjects", "degree", "title", "backbone", "backbone_since",
-    "tier", "status", "rotation_exempt", "rotation_exempt_reason",
+    "working_school_id", "stage", "subject", "other_subjects", "degree", "title", "status", "rotation_exempt", "rotation_exempt_reason",
 ]
 TEACHER_SORTS = ("staff_no", "name", "school", "service_start", "birth_date", "years")
 PHONE_RE = re.compile(r"^[0-9+\-() ]{3,20}$")
@@ -606,15 +606,10 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, t
     out["other_subjects"] = [s for s in _subjects(merged.get("other_subjects")) if s != out["subject"]]
     out["degree"] = _enum(Degree, merged.get("degree"), "degree")
     out["title"] = _enum(Title, merged.get("title"), "title", default=Title.NONE)
-    out["backbone"] = _enum(Backbone, merged.get("backbone"), "backbone", default=Backbone.NONE)
-    since = _date(merged, "backbone_since", today)
-    if out["backbone"] == Backbone.NONE:
-        since = None
-    elif since is not None and since < start:
-        raise DomainError(_("骨干认定时间不能早于参加工作时间。"), field="backbone_since")
-    out["backbone_since"] = since
-    out["tier"] = _enum(Tier, merged.get("tier"), "tier", default=Tier.NEW)
-    out["status"] = _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE)
+    out["status"] = _derived_status(
+        _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE),
+        works_elsewhere=working.id != personnel.id, chosen="status" in data,
+        was=current.get("status"))
     out["rotation_exempt"] = bool(merged.get("rotation_exempt"))
     out["rotation_exempt_reason"] = _text(merged, "rotation_exempt_reason", 200) if out["rotation_exempt"] else ""
     if out["rotation_exempt"] and not out["rotation_exempt_reason"]:
@@ -623,6 +618,20 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, t
     if out["phone"] and not PHONE_RE.match(out["phone"]):
         raise DomainError(_("请填写正确的电话号码。"), field="phone")
     return out
+
+
+def _derived_status(status: TeacherStatus, *, works_elsewhere: bool, chosen: bool,
+                    was: TeacherStatus | None) -> TeacherStatus:
+    """交流中 follows the placement (one record of where a teacher works): an active teacher working
+    away from the personnel school is on exchange, and one back at it is active again. Choosing 交流中
+    by hand for a teacher who works at the personnel school is refused."""
+    if works_elsewhere and status == TeacherStatus.ACTIVE:
+        return TeacherStatus.ON_EXCHANGE
+    if not works_elsewhere and status == TeacherStatus.ON_EXCHANGE:
+        if chosen and was != TeacherStatus.ON_EXCHANGE:
+            raise DomainError(_("“交流中”由任职经历决定：请填写在外校任教的学校，或选择其他状态。"), field="status")
+        return TeacherStatus.ACTIVE
+    return status
 
 
 def _require_teacher_edit(actor: User, teacher: Teacher | None = None) -> None:
@@ -662,6 +671,8 @@ def create_teacher(actor: User, data: dict[str, Any], today: date | None = None)
     db.session.add_all(rows)
     db.session.flush()
     db.session.expire(teacher, ["assignments"])
+    # The tier is derived from awards: a teacher in their first years starts as 新任教师.
+    tiers.award_on_hire(actor, teacher, hired, today)
     summary = _audit_summary(audit.changes(teacher, TEACHER_FIELDS, {}))
     summary["assignments"] = [[r.kind.value, r.school_id, r.start_date.isoformat()] for r in rows]
     audit.record(actor, "teacher.create", teacher, summary)

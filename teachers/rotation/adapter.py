@@ -8,15 +8,16 @@ county's effective policy. Eligibility shown anywhere in the app comes from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from scheduling import rules
-from scheduling.problem import Options, Policy, Problem
+from scheduling import check, io, messages, rules
+from scheduling import mentoring as mentoring_model  # noqa: F401 (mentor pairing, teachers/development/mentoring.py)
+from scheduling.problem import Move, Options, PinnedMove, Policy, Problem
 from scheduling.problem import School as SolverSchool
 from scheduling.problem import Teacher as SolverTeacher
 from teachers import policy as policy_defaults
@@ -116,7 +117,7 @@ def _solver_teacher(t: Teacher, school_code: str, values: dict[str, Any], on: da
         backbone=t.backbone.value,
         above_required_degree=policy_defaults.above_required_degree(t.degree.value, t.stage.value, values),
         exempt=bool(t.rotation_exempt) or t.status in EXEMPT_STATUSES,
-        on_exchange=t.status == TeacherStatus.ON_EXCHANGE or t.working_school_id != t.personnel_school_id,
+        on_exchange=bool(t.on_exchange),  # derived from the assignment history (an open EXCHANGE row)
     )
 
 
@@ -156,10 +157,15 @@ class Outlook:
         return out
 
 
-def rotation_outlook(county: County, year: int) -> Outlook:
+def rotation_outlook_with(county: County, year: int, settings: dict[str, Any]) -> Outlook:
+    """``rotation_outlook`` under a round's settings snapshot rather than the county's."""
+    return rotation_outlook(county, year, settings=settings)
+
+
+def rotation_outlook(county: County, year: int, *, settings: dict[str, Any] | None = None) -> Outlook:
     """E1–E3 for the compulsory-stage teachers of ``county`` (the solver's own rules), with the
     smallest and largest number of moves (H3) and the backbone movers the smallest plan needs (H4)."""
-    problem, by_staff_no = _build(county, year, on=None, options=None, settings=None)
+    problem, by_staff_no = _build(county, year, on=None, options=None, settings=settings)
     excluded = rules.excluded(problem)
     eligible = [t for t in problem.teachers if t.id not in excluded]
     min_moves, max_moves = rules.move_bounds(len(eligible), problem.policy.rotation_share,
@@ -173,5 +179,173 @@ def rotation_outlook(county: County, year: int) -> Outlook:
         max_moves=max_moves,
         backbone_min=rules.backbone_needed(min_moves, len(eligible), problem.policy.backbone_share,
                                            problem.policy.backbone_share_base),
-        values=policy_defaults.effective(county.policy),
+        values=policy_defaults.effective(settings if settings is not None else county.policy),
     )
+
+
+# ------------------------------------------------------------------------------------ rounds → instance
+
+
+def round_problem(rnd, *, extra_pins: tuple[tuple[int, int], ...] = (),
+                  extra_forbids: tuple[tuple[int, int], ...] = (), on: date | None = None) -> Problem:
+    """The ``Problem`` of one rotation round: the county's schools and teachers as they stand, the
+    round's settings snapshot, every teacher's wishes (school codes, best first), HR's pins, forbids
+    and exclusions, and the county's school pairs when the round prefers moves within them.
+    ``extra_pins`` / ``extra_forbids`` are (teacher id, school id) pairs added for a re-solve."""
+    from teachers.models import RoundRule, RuleKind, SchoolPair, Wish
+
+    problem, by_staff_no = _build(rnd.county, rnd.year, on=on, options=None, settings=rnd.settings)
+    staff_of = {t.id: t.staff_no for t in by_staff_no.values()}
+    in_problem = {t.id for t in problem.teachers}
+    code_of = dict(db.session.execute(select(School.id, School.code).where(School.county_id == rnd.county_id)).all())
+    wishes: dict[str, list[str]] = {}
+    for w in db.session.scalars(select(Wish).where(Wish.round_id == rnd.id).order_by(Wish.teacher_id, Wish.rank)):
+        staff = staff_of.get(w.teacher_id)
+        if staff in in_problem and w.school_id in code_of:
+            wishes.setdefault(staff, []).append(code_of[w.school_id])
+    pins: list[PinnedMove] = []
+    forbids: list[PinnedMove] = []
+    excluded: list[str] = []
+    rules_rows = db.session.scalars(select(RoundRule).where(RoundRule.round_id == rnd.id).order_by(RoundRule.id))
+    for r in rules_rows:
+        staff = staff_of.get(r.teacher_id)
+        if staff not in in_problem:
+            continue
+        if r.kind == RuleKind.PIN:
+            pins.append(PinnedMove(staff, code_of[r.school_id]))
+        elif r.kind == RuleKind.FORBID:
+            forbids.append(PinnedMove(staff, code_of[r.school_id]))
+        else:
+            excluded.append(staff)
+    pinned = {p.teacher for p in pins}
+    for teacher_id, school_id in extra_pins:
+        staff = staff_of.get(teacher_id)
+        if staff in in_problem and staff not in pinned:
+            pins.append(PinnedMove(staff, code_of[school_id]))
+            pinned.add(staff)
+    for teacher_id, school_id in extra_forbids:
+        staff = staff_of.get(teacher_id)
+        if staff in in_problem:
+            forbids.append(PinnedMove(staff, code_of[school_id]))
+    pairs: list[tuple[str, str]] = []
+    if rnd.prefer_pairs:
+        school_codes = {s.id for s in problem.schools}
+        for p in db.session.scalars(select(SchoolPair).where(SchoolPair.county_id == rnd.county_id)):
+            a, b = code_of.get(p.lead_school_id), code_of.get(p.member_school_id)
+            if a in school_codes and b in school_codes:
+                pairs.append((a, b))
+    teachers = tuple(replace(t, wishes=tuple(wishes.get(t.id, ()))) for t in problem.teachers)
+    options = Options(pin=tuple(pins), forbid_moves=tuple(forbids), forbid_teachers=tuple(excluded),
+                      pairs=tuple(pairs))
+    return replace(problem, teachers=teachers, options=options)
+
+
+def instance_dict(problem: Problem) -> dict[str, Any]:
+    """The ``rotation-instance/1`` JSON object of a problem."""
+    return io.problem_to_dict(problem)
+
+
+def problem_from_instance(instance: dict[str, Any]) -> Problem:
+    """A problem back from a stored instance (a solve is reproducible from it alone)."""
+    return io.problem_from_dict(instance)
+
+
+def solve_instance(instance: dict[str, Any], *, time_limit_s: float | None = None, lang: str = "zh",
+                   on_progress=None, should_stop=None) -> dict[str, Any]:
+    """Solve a stored instance and return the ``rotation-plan/1`` JSON object. ``on_progress`` gets
+    ``(elapsed_s, objective, bound, counties_done, counties_total, status)`` as plain values."""
+    from scheduling.solve import solve
+
+    def progress(p) -> None:
+        if on_progress is not None:
+            on_progress(p.elapsed_s, p.objective, p.bound, p.counties_done, p.counties_total, p.status)
+
+    result = solve(problem_from_instance(instance), time_limit_s=time_limit_s, lang=lang,
+                   on_progress=progress, should_stop=should_stop, workers=1)
+    return io.result_to_dict(result)
+
+
+def check_plan(instance: dict[str, Any], plan: dict[str, Any], lang: str = "zh") -> list[str]:
+    """``scheduling.check`` on a stored pair: the violations as sentences (empty when the plan is valid)."""
+    return [str(v) for v in check.validate(problem_from_instance(instance), io.result_from_dict(plan), lang=lang)]
+
+
+def plan_metrics(instance: dict[str, Any], moves: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """Difference coefficients {"before"|"after": {county: {stage: {"L1".."L3": cv}}}} of a list of
+    (teacher staff no, from code, to code) moves on a stored instance."""
+    return check.metrics(problem_from_instance(instance), [Move(t, a, b) for t, a, b in moves])
+
+
+def compliance_of(instance: dict[str, Any], moves: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """H3–H8 with their numbers for a list of (teacher, from, to) moves on a stored instance."""
+    problem = problem_from_instance(instance)
+    return check.compliance(problem, [Move(t, a, b) for t, a, b in moves])
+
+
+def allowed_destination_codes(problem: Problem, staff_no: str) -> list[str]:
+    """School codes a teacher may move to under H2 (same county, another area, a school teaching the
+    teacher's stage), in the problem's school order; empty when the teacher is not in the problem."""
+    teacher = next((t for t in problem.teachers if t.id == staff_no), None)
+    if teacher is None:
+        return []
+    by_id = {s.id: s for s in problem.schools}
+    origin = by_id[teacher.school]
+    return [s.id for s in problem.schools
+            if s.county == origin.county and s.area != origin.area and s.pupils(teacher.stage) > 0]
+
+
+def exclusion_reasons(problem: Problem, lang: str = "zh") -> dict[str, str]:
+    """staff no → why the teacher may not rotate (E1–E3, the solver's words) for every excluded teacher."""
+    out = {}
+    for t in problem.teachers:
+        if rules.exclusion_reason(t, problem.policy, problem.year) is not None:
+            out[t.id] = rules.exclusion_text(t, problem.policy, problem.year, lang=lang)
+    return out
+
+
+def eligibility_sentence(problem: Problem, staff_no: str, lang: str = "zh") -> tuple[bool, str] | None:
+    """(eligible, the solver's sentence why: E1–E3 met with the years and age, or the first rule
+    failed) for one teacher of the problem; None when not in it."""
+    teacher = next((t for t in problem.teachers if t.id == staff_no), None)
+    if teacher is None:
+        return None
+    if rules.exclusion_reason(teacher, problem.policy, problem.year) is None:
+        return True, messages.text("reason.eligible", lang, years=teacher.years_at_school,
+                                   required=problem.policy.min_years_at_school,
+                                   age=problem.year - teacher.birth_year)
+    return False, rules.exclusion_text(teacher, problem.policy, problem.year, lang=lang)
+
+
+def fact_text(fact: dict[str, Any], lang: str = "zh", school_names: dict[str, str] | None = None) -> str:
+    """One ``Move.facts`` entry worded in ``lang`` ("zh" or "en") by the solver's own message
+    catalogue, so a reason reads in the reader's language whatever language the plan was solved in.
+    ``school_names`` maps school codes to names for the indicator facts."""
+    lang = "en" if str(lang).startswith("en") else "zh"
+    names = school_names or {}
+    t = messages.text
+    if fact.get("rule") == "E1-E3":
+        return t("reason.eligible", lang, years=fact.get("years"), required=fact.get("required"), age=fact.get("age"))
+    if fact.get("rule") == "H2":
+        return t("reason.areas", lang, origin=messages.area_name(fact["from_area"], lang),
+                 dest=messages.area_name(fact["to_area"], lang))
+    if "indicator" in fact:
+        school = names.get(fact.get("school"), fact.get("school"))
+        return t(f"reason.{fact['indicator']}", lang, school=school, before=messages.per100(fact["before"]),
+                 after=messages.per100(fact["after"]))
+    if fact.get("rule") == "H3":
+        return t("reason.no_indicator", lang)
+    if fact.get("rule") == "H4":
+        return t("reason.backbone", lang, level=messages.backbone_name(fact["backbone"], lang))
+    if fact.get("pinned"):
+        return t("reason.pinned", lang)
+    if fact.get("paired"):
+        return t("reason.paired", lang)
+    if fact.get("wish"):
+        return t("reason.wish", lang, rank=fact["wish"])
+    if "wish" in fact:
+        return t("reason.not_wished", lang, count=fact.get("wishes", 0))
+    if fact.get("wishes") == 0:
+        return t("reason.no_wishes", lang)
+    if "km" in fact:
+        return t("reason.km", lang, km=messages.km(fact["km"]))
+    return ", ".join(f"{k}={v}" for k, v in fact.items())

@@ -7,10 +7,28 @@ and changes nothing, HR manages records, admin manages accounts. Objects outside
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from teachers.extensions import db
-from teachers.models import Role, School, Teacher
+from teachers.models import (
+    Achievement,
+    AchievementKind,
+    Backbone,
+    DeliveryMode,
+    Enrolment,
+    Honour,
+    Level,
+    MentorLog,
+    MentorPair,
+    Programme,
+    ProgrammeLevel,
+    Role,
+    School,
+    Teacher,
+    TrainingState,
+)
 from tests import factories as f
 from tests.conftest import login
 
@@ -18,7 +36,8 @@ ROLES = ("admin", "hr", "inspector", "principal", "teacher")
 
 
 @pytest.fixture
-def world(app):
+def world(app, tmp_path):
+    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     county = f.county()
     school_a = f.school(county, "甲校")
     school_b = f.school(county, "乙校")
@@ -30,8 +49,41 @@ def world(app):
     f.user("principal", Role.PRINCIPAL, school_obj=school_a)
     f.user("teacher", Role.TEACHER, teacher_obj=teacher_a)
     other = f.user("someone", Role.HR, county_obj=county)
+    # Teacher development: a rejected record of teacher A (so A may correct it) and a record of B, with evidence.
+    evidence_a = f.evidence_file(b"%PDF-1.4 a", "甲的证书.pdf")
+    evidence_b = f.evidence_file(b"%PDF-1.4 b", "乙的证书.pdf")
+    record_a = f.training_record(teacher_a, state=TrainingState.REJECTED, evidence=evidence_a)
+    record_b = f.training_record(teacher_b, evidence=evidence_b)
+    # Mentoring: teacher A is mentored at school A, teacher B at school B; a log in each pair.
+    pair_a = MentorPair(mentee_id=teacher_a.id, mentor_id=f.teacher(school_a, "导师甲", backbone=Backbone.COUNTY).id,
+                        start_on=date(2025, 9, 1))
+    pair_b = MentorPair(mentee_id=teacher_b.id, mentor_id=f.teacher(school_b, "导师乙", backbone=Backbone.COUNTY).id,
+                        start_on=date(2025, 9, 1))
+    db.session.add_all([pair_a, pair_b])
+    db.session.flush()
+    log_a = MentorLog(pair_id=pair_a.id, log_on=date(2025, 10, 1), text="听课")
+    log_b = MentorLog(pair_id=pair_b.id, log_on=date(2025, 10, 1), text="听课")
+    db.session.add_all([log_a, log_b])
+    ach_a = Achievement(teacher_id=teacher_a.id, kind=AchievementKind.PAPER, level=Level.COUNTY, title="论文甲",
+                        achieved_on=date(2024, 5, 1))
+    ach_b = Achievement(teacher_id=teacher_b.id, kind=AchievementKind.PAPER, level=Level.COUNTY, title="论文乙",
+                        achieved_on=date(2024, 5, 1))
+    db.session.add_all([ach_a, ach_b])
+    honour_a = f.honour(teacher_a, Level.SCHOOL)
+    honour_b = f.honour(teacher_b, Level.SCHOOL)
+    other_county = f.county("长白县")
+    honour_x = f.honour(f.teacher(f.school(other_county, "外县学校"), "外县教师"), Level.SCHOOL)
+    programme = Programme(county_id=county.id, title="县培", level=ProgrammeLevel.COUNTY, mode=DeliveryMode.IN_PERSON,
+                          hours=8, provider="进修学校", start_on=date(2025, 5, 1), end_on=date(2025, 5, 1))
+    programme_x = Programme(county_id=other_county.id, title="外县培训", level=ProgrammeLevel.COUNTY,
+                            mode=DeliveryMode.IN_PERSON, hours=8, provider="外县", start_on=date(2025, 5, 1),
+                            end_on=date(2025, 5, 1))
+    db.session.add_all([programme, programme_x])
     db.session.commit()
-    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id}
+    return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id,
+            "rA": record_a.id, "rB": record_b.id, "eA": evidence_a.id, "eB": evidence_b.id,
+            "pA": pair_a.id, "pB": pair_b.id, "lA": log_a.id, "lB": log_b.id, "aA": ach_a.id, "aB": ach_b.id,
+            "hA": honour_a.id, "hB": honour_b.id, "hX": honour_x.id, "P": programme.id, "PX": programme_x.id}
 
 
 # route template → expected GET status per role (admin, hr, inspector, principal, teacher)
@@ -53,6 +105,46 @@ GET_MATRIX = {
     "/admin/settings": (200, 200, 200, 403, 403),
     "/admin/audit": (200, 403, 200, 403, 403),
     "/password": (200, 200, 200, 200, 200),
+    # Teacher development: training records, progress, certificate, evidence, the development page.
+    "/training": (302, 302, 302, 302, 302),
+    "/training/new": (403, 403, 403, 403, 200),
+    "/training/review": (403, 200, 403, 200, 403),
+    "/training/overview": (200, 200, 200, 200, 403),
+    "/training/records/{rA}": (200, 200, 200, 200, 200),
+    "/training/records/{rB}": (200, 200, 200, 404, 404),
+    "/training/records/{rA}/edit": (403, 403, 403, 403, 200),
+    "/training/records/{rB}/edit": (403, 403, 403, 403, 404),
+    "/training/records/{rA}/confirm": (405, 405, 405, 405, 405),
+    "/teachers/{tA}/training": (200, 200, 200, 200, 200),
+    "/teachers/{tB}/training": (200, 200, 200, 404, 404),
+    "/teachers/{tA}/training/certificate": (200, 200, 200, 200, 200),
+    "/teachers/{tB}/training/certificate": (200, 200, 200, 404, 404),
+    "/teachers/{tA}/development": (200, 200, 200, 200, 200),
+    "/teachers/{tB}/development": (200, 200, 200, 404, 404),
+    "/evidence/{eA}": (200, 200, 200, 200, 200),
+    "/evidence/{eB}": (200, 200, 200, 404, 404),
+    "/development/tiers": (200, 200, 200, 200, 403),
+    "/development/tiers/decide": (405, 405, 405, 405, 405),
+    "/development/pyramid": (200, 200, 200, 200, 403),
+    "/development/mentoring": (200, 200, 200, 200, 200),
+    "/development/mentoring/propose": (405, 405, 405, 405, 405),
+    "/development/mentoring/pairs": (405, 405, 405, 405, 405),
+    "/development/mentoring/{pA}": (200, 200, 200, 200, 200),
+    "/development/mentoring/{pB}": (200, 200, 200, 404, 404),
+    "/development/mentoring/{pA}/logs": (405, 405, 405, 405, 405),
+    "/development/mentoring/logs/{lA}/countersign": (405, 405, 405, 405, 405),
+    "/development/achievements/new": (405, 405, 405, 405, 405),
+    "/development/achievements/{aA}/verify": (405, 405, 405, 405, 405),
+    "/teachers/{tA}/honours": (405, 405, 405, 405, 405),
+    "/development/honours/{hA}/end": (405, 405, 405, 405, 405),
+    "/development/growth-plans": (200, 200, 200, 200, 403),
+    "/development/growth-plan/goals": (405, 405, 405, 405, 405),
+    "/teachers/{tA}/growth-plan/comment": (405, 405, 405, 405, 405),
+    "/training/programmes": (200, 200, 200, 200, 200),
+    "/training/programmes/new": (403, 200, 403, 403, 403),
+    "/training/programmes/{P}": (200, 200, 200, 200, 200),
+    "/training/programmes/{PX}": (200, 404, 404, 404, 404),
+    "/training/programmes/{P}/complete": (405, 405, 405, 405, 405),
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -62,6 +154,39 @@ FORBIDDEN_POSTS = [
     ("inspector", "/teachers/new"), ("principal", "/teachers/{tA}/edit"), ("teacher", "/teachers/{tA}/edit"),
     ("hr", "/admin/users/new"), ("inspector", "/admin/users/{u}/edit"), ("principal", "/admin/users/{u}/password"),
     ("hr", "/admin/settings"), ("inspector", "/admin/settings"), ("teacher", "/admin/settings"),
+    ("principal", "/training/new"), ("hr", "/training/new"), ("inspector", "/training/new"),
+    ("teacher", "/training/records/{rA}/verify"), ("teacher", "/training/records/{rA}/confirm"),
+    ("inspector", "/training/records/{rA}/confirm"), ("inspector", "/training/records/{rA}/reject"),
+    ("principal", "/training/records/{rA}/confirm"), ("hr", "/training/records/{rA}/verify"),
+    ("admin", "/training/records/{rA}/confirm"), ("hr", "/training/records/{rA}/edit"),
+    ("inspector", "/development/tiers/decide"), ("principal", "/development/tiers/decide"),
+    ("teacher", "/development/tiers/decide"), ("admin", "/development/tiers/decide"),
+    ("inspector", "/development/mentoring/propose"), ("principal", "/development/mentoring/propose"),
+    ("principal", "/development/mentoring/pairs"), ("teacher", "/development/mentoring/pairs"),
+    ("teacher", "/development/mentoring/{pA}/end"), ("principal", "/development/mentoring/{pA}/end"),
+    ("inspector", "/development/mentoring/{pA}/sign-off"), ("hr", "/development/mentoring/{pA}/sign-off"),
+    ("teacher", "/development/mentoring/logs/{lA}/countersign"),
+    ("inspector", "/teachers/{tA}/honours"), ("principal", "/teachers/{tA}/honours"), ("teacher", "/teachers/{tA}/honours"),
+    ("teacher", "/development/honours/{hA}/end"), ("inspector", "/development/honours/{hA}/end"),
+    ("hr", "/development/achievements/{aA}/verify"), ("teacher", "/development/achievements/{aA}/verify"),
+    ("inspector", "/development/achievements/{aA}/reject"), ("principal", "/development/achievements/new"),
+    ("hr", "/development/achievements/new"),
+    ("hr", "/development/growth-plan/goals"), ("principal", "/development/growth-plan/entries"),
+    ("hr", "/teachers/{tA}/growth-plan/comment"), ("teacher", "/teachers/{tA}/growth-plan/comment"),
+    ("principal", "/training/programmes/new"), ("teacher", "/training/programmes/new"),
+    ("inspector", "/training/programmes/new"), ("teacher", "/training/programmes/{P}/complete"),
+    ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
+    ("hr", "/training/programmes/{P}/enrol"),
+]
+
+# object routes tried with another school's or another teacher's record: 404, nothing changes
+OUT_OF_SCOPE_POSTS = [
+    ("principal", "/training/records/{rB}/verify"), ("principal", "/training/records/{rB}/reject"),
+    ("teacher", "/training/records/{rB}/edit"),
+    ("principal", "/development/mentoring/{pB}/sign-off"), ("teacher", "/development/mentoring/logs/{lB}/countersign"),
+    ("teacher", "/development/mentoring/{pB}/logs"),
+    ("principal", "/development/achievements/{aB}/verify"), ("hr", "/development/honours/{hX}/end"),
+    ("hr", "/training/programmes/{PX}/complete"), ("teacher", "/training/programmes/{PX}/enrol"),
 ]
 
 
@@ -70,7 +195,22 @@ def test_every_route_is_in_the_matrix(app):
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
     covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
                .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
-               .replace("{u}", "<int:user_id>") for path in GET_MATRIX}
+               .replace("{u}", "<int:user_id>").replace("{rA}", "<int:record_id>").replace("{rB}", "<int:record_id>")
+               .replace("{eA}", "<int:evidence_id>").replace("{eB}", "<int:evidence_id>")
+               .replace("{pA}", "<int:pair_id>").replace("{pB}", "<int:pair_id>").replace("{lA}", "<int:log_id>")
+               .replace("{aA}", "<int:achievement_id>").replace("{hA}", "<int:honour_id>")
+               .replace("{PX}", "<int:programme_id>").replace("{P}", "<int:programme_id>")
+               for path in GET_MATRIX}
+    covered.discard("/development/achievements/<int:achievement_id>/verify")
+    covered.discard("/development/growth-plan/goals")
+    covered.discard("/training/programmes/<int:programme_id>/complete")
+    covered.add("/training/programmes/<int:programme_id>/<any(enrol, 'enrol-school', complete):action>")
+    covered.add("/development/growth-plan/<any(goals, entries):what>")
+    covered.add("/development/achievements/<int:achievement_id>/<any(verify, reject):action>")
+    covered.discard("/development/mentoring/<int:pair_id>/logs")
+    covered.add("/development/mentoring/<int:pair_id>/<any(logs, 'sign-off', end):action>")
+    covered.discard("/training/records/<int:record_id>/confirm")
+    covered.add("/training/records/<int:record_id>/<any(verify, confirm, reject):action>")
     covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password"}
     assert rules - covered == set()
 
@@ -96,6 +236,24 @@ def test_forbidden_state_changes(client, world, role, template):
     db.session.expire_all()
     assert (db.session.query(School).count(), db.session.query(Teacher).count()) == before
     assert db.session.get(School, world["A"]).name == "甲校"
+
+
+@pytest.mark.parametrize("role, template", OUT_OF_SCOPE_POSTS)
+def test_out_of_scope_state_changes(client, world, role, template):
+    from teachers.models import TrainingRecord
+
+    assert login(client, role).status_code == 302
+    response = client.post(template.format(**world), data={"reason": "x", "title": "改名", "log_on": "2025-10-02",
+                                                           "text": "越权记录"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    record = db.session.get(TrainingRecord, world["rB"])
+    assert (record.state, record.title) == (TrainingState.SUBMITTED, "县级教师培训")
+    assert db.session.query(MentorLog).count() == 2
+    assert db.session.get(MentorPair, world["pB"]).end_on is None
+    assert db.session.get(Achievement, world["aB"]).state.value == "submitted"
+    assert db.session.get(Honour, world["hX"]).ended_on is None
+    assert db.session.query(Enrolment).count() == 0
 
 
 def test_anonymous_visitors_are_sent_to_login(client, world):

@@ -22,7 +22,9 @@ def county(app):
 
 
 def form(**changes):
-    data = {s.key: "，".join(s.default) if isinstance(s.default, list) else str(s.default) for s in policy.SETTINGS}
+    # As a browser sends it: a checkbox (bool setting) is sent only when ticked.
+    data = {s.key: "，".join(s.default) if isinstance(s.default, list) else "on" if s.default is True else str(s.default)
+            for s in policy.SETTINGS if s.default is not False}
     data.update({k: str(v) for k, v in changes.items()})
     return data
 

@@ -5,6 +5,7 @@ from datetime import date
 from teachers.dashboard.services import rotation_eligibility
 from teachers.extensions import db
 from teachers.models import Area, Assignment, AssignmentKind, Backbone, Gender, SchoolKind, Stage, TeacherStatus
+from teachers.records import placements
 from tests import factories as f
 
 YEAR = 2027
@@ -62,9 +63,12 @@ def test_one_year_earlier_the_anniversary_is_not_reached(app):
 def test_statuses_that_cannot_move_are_e2(app):
     c = f.county()
     s = f.school(c)
-    for status in (TeacherStatus.ON_EXCHANGE, TeacherStatus.SICK_LEAVE,
-                   TeacherStatus.MATERNITY_LEAVE, TeacherStatus.SECONDED):
+    for status in (TeacherStatus.SICK_LEAVE, TeacherStatus.MATERNITY_LEAVE, TeacherStatus.SECONDED):
         f.teacher(s, service_start=date(2005, 9, 1), status=status)
+    # 交流中 comes from the one record of where a teacher works: an exchange posting to another school.
+    away = f.teacher(f.school(c, area=Area.RURAL), service_start=date(2005, 9, 1))
+    placements.start_exchange(away, s.id, date(YEAR - 7, 9, 1))  # long enough there that E1 holds
+    assert away.status == TeacherStatus.ON_EXCHANGE and away.on_exchange
     retired = f.teacher(s, service_start=date(2005, 9, 1), status=TeacherStatus.RETIRED)
     senior = f.teacher(f.school(c, kind=SchoolKind.SENIOR, pupils_primary=0, pupils_senior=800),
                        stage=Stage.SENIOR, service_start=date(2005, 9, 1))

@@ -78,7 +78,8 @@ def test_county_breakdown_by_area(app, client, county_data):
     # urban: 甲 乙 戊 己; rural: 丙 丁; town: one serving junior teacher
     assert dict(data["teachers_by_area"]) == {Area.URBAN: 4, Area.TOWN: 1, Area.RURAL: 2}
     assert dict(data["teachers_by_stage"])[Stage.PRIMARY] == 6
-    assert dict(data["teachers_by_tier"]) == {Tier.NEW: 6, Tier.YOUNG: 0, Tier.BACKBONE: 0, Tier.LEADER: 1, Tier.NONE: 0}
+    # The tier is the latest award: the leader has one, the six others none (未入梯队).
+    assert dict(data["teachers_by_tier"]) == {Tier.NEW: 0, Tier.YOUNG: 0, Tier.BACKBONE: 0, Tier.LEADER: 1, Tier.NONE: 6}
     assert dict(data["backbone_by_level"]) == {Backbone.SCHOOL: 0, Backbone.COUNTY: 1, Backbone.CITY: 0,
                                                Backbone.PROVINCE: 1}
 
@@ -129,7 +130,7 @@ def test_principal_exchange_out(client, app):
 def test_teacher_sees_own_summary(client, app):
     _c, _urban, _rural, people = build_county()
     me = people["ok2"]
-    me.tier = Tier.YOUNG
+    f.award(me, Tier.YOUNG, date(2017, 9, 1))
     f.user("teacher", Role.TEACHER, teacher_obj=me)
     db.session.commit()
     login(client, "teacher")

@@ -23,6 +23,7 @@ from teachers.models import (
     AssignmentKind,
     Backbone,
     County,
+    Honour,
     Role,
     School,
     SchoolKind,
@@ -32,6 +33,7 @@ from teachers.models import (
     Tier,
     User,
 )
+from teachers.models.development import BACKBONE_KINDS
 from teachers.records import history as history_rules
 from tests.conftest import _truncate_all, login, make_app
 
@@ -88,7 +90,7 @@ def _full_years(start: date, end: date) -> int:
 def test_counts_county_and_named_schools(summary):
     county = db.session.scalars(select(County)).one()
     assert (county.name, county.code, county.prefecture, county.province) == ("临江市", "220681", "白山市", "吉林省")
-    assert county.policy == {}
+    assert county.policy == {"training_cycle_start_year": 2025}  # defaults, but a cycle that began in 2025
     schools = db.session.scalars(select(School)).all()
     regular = [s for s in schools if not s.is_teaching_point]
     points = [s for s in schools if s.is_teaching_point]
@@ -155,9 +157,11 @@ def test_stage_subject_and_dates_are_consistent(seeded):
             assert t.backbone != Backbone.NONE, t.staff_no
         if t.tier == Tier.NONE:
             assert service > 5 and t.backbone == Backbone.NONE, t.staff_no
-        assert (t.backbone == Backbone.NONE) == (t.backbone_since is None)
-        if t.backbone_since:
-            assert t.service_start < t.backbone_since < REFERENCE_DATE
+        # The backbone level is derived from honours, each recognised after the start of service.
+        recognised = db.session.scalars(select(Honour.recognised_on).where(
+            Honour.teacher_id == t.id, Honour.kind.in_(BACKBONE_KINDS))).all()
+        assert (t.backbone == Backbone.NONE) == (not recognised)
+        assert all(t.service_start < day < REFERENCE_DATE for day in recognised), t.staff_no
         if t.rotation_exempt:
             assert t.rotation_exempt_reason
     senior_subjects = {t.subject for t in teachers if t.stage == Stage.SENIOR}

@@ -221,7 +221,6 @@ def test_create_teacher_with_arrival_date_and_exchange(world):
     ({"stage": "nonsense"}, "stage", "有效的选项"),
     ({"subject": " "}, "subject", "请填写"),
     ({"rotation_exempt": True, "rotation_exempt_reason": ""}, "rotation_exempt_reason", "原因"),
-    ({"backbone": "county", "backbone_since": date(2010, 1, 1)}, "backbone_since", "不能早于参加工作时间"),
     ({"hire_date": date(2013, 1, 1)}, "hire_date", "不能早于参加工作时间"),
     ({"phone": "call me"}, "phone", "电话"),
 ])

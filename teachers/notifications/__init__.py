@@ -1,0 +1,1 @@
+"""Notices and to-dos for every workflow of the app (one table, one service)."""
