@@ -4,7 +4,7 @@ Everything is drawn from one ``random.Random(DEMO_SEED)`` and dated relative to 
 (never today), so every run writes the same rows. Generation is pure (plain dicts, testable without a
 database); ``seed_demo`` then bulk-inserts them and flushes — the CLI commits.
 
-Shapes follow shared/spec/policy.md (Scale, staffing ratios) and shared/bench/make_instance.py: urban
+Shapes follow docs/policy.md (scale, staffing ratios) and the solver's generator (scheduling/generate.py): urban
 schools are large and rich in backbone teachers and higher degrees, village schools and teaching points
 are small and poor in them. School names the plan mentions (第一中学, 第二中学, 光华中学, 建国小学,
 职业技术学校, 第二幼儿园) are present; the other schools, villages and coordinates are illustrative.
@@ -80,7 +80,7 @@ DEMO_PUPILS_PER_TEACHER: dict[Stage, dict[Area, float]] = {
     Stage.PRESCHOOL: {Area.URBAN: 15, Area.TOWN: 15, Area.RURAL: 15},
 }
 
-# Subject weights: primary and junior from shared/bench/make_instance.py.
+# Subject weights of primary and junior teachers (a typical county's mix).
 PRIMARY_SUBJECTS = {"语文": 30, "数学": 25, "英语": 10, "体育": 8, "音乐": 6, "美术": 6,
                     "科学": 6, "道德与法治": 5, "信息技术": 4}
 JUNIOR_SUBJECTS = {"语文": 15, "数学": 15, "英语": 14, "物理": 8, "化学": 6, "生物": 6, "历史": 6,

@@ -1,4 +1,4 @@
-"""The one rule of direction (shared/spec/architecture.md), checked on the source itself:
+"""The one rule of direction (README.md, "What is here"), checked on the source itself:
 app.py → teachers/ → scheduling/, the solver reached only through teachers/rotation/adapter.py."""
 
 from __future__ import annotations

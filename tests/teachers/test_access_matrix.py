@@ -79,11 +79,57 @@ def world(app, tmp_path):
                             mode=DeliveryMode.IN_PERSON, hours=8, provider="外县", start_on=date(2025, 5, 1),
                             end_on=date(2025, 5, 1))
     db.session.add_all([programme, programme_x])
+    rnd, run = _round(county, school_a)
+    far = f.county("远县")
+    far_round, far_run = _round(far, f.school(far, "远校"))
+    far_other = f.school(far, "远村校")
+    from teachers.models import Answer, Decision, MoveState, RotationMove, RoundRule, RuleKind, SchoolPair
+    from teachers.models._types import utcnow
+
+    done = {"state": MoveState.CONFIRMED, "sending_decision": Decision.APPROVED,
+            "receiving_decision": Decision.APPROVED, "answer": Answer.ACKNOWLEDGED, "facts": [],
+            "sending_at": utcnow(), "receiving_at": utcnow(), "answered_at": utcnow(),
+            "sending_by_id": other.id, "receiving_by_id": other.id}
+
+    far_teacher = f.teacher(db.session.scalars(db.select(School).where(School.county_id == far.id)).first(), "远师")
+    move = RotationMove(round_id=rnd.id, run_id=run.id, teacher_id=teacher_a.id, from_school_id=school_a.id,
+                        to_school_id=school_b.id, **done)
+    far_move = RotationMove(round_id=far_round.id, run_id=far_run.id, teacher_id=far_teacher.id,
+                            from_school_id=far_teacher.working_school_id, to_school_id=far_other.id, **done)
+    db.session.add_all([move, far_move])
+    rule = RoundRule(round_id=rnd.id, kind=RuleKind.EXCLUDE, teacher_id=teacher_a.id, reason="病假")
+    pair = SchoolPair(county_id=county.id, lead_school_id=school_a.id, member_school_id=school_b.id)
+    db.session.add_all([rule, pair])
     db.session.commit()
     return {"A": school_a.id, "B": school_b.id, "tA": teacher_a.id, "tB": teacher_b.id, "u": other.id,
+            "R": rnd.id, "R2": far_round.id, "run": run.id, "run2": far_run.id, "rule": rule.id, "pair": pair.id,
+            "mv": move.id, "mv2": far_move.id,
             "rA": record_a.id, "rB": record_b.id, "eA": evidence_a.id, "eB": evidence_b.id,
             "pA": pair_a.id, "pB": pair_b.id, "lA": log_a.id, "lB": log_b.id, "aA": ach_a.id, "aB": ach_b.id,
             "hA": honour_a.id, "hB": honour_b.id, "hX": honour_x.id, "P": programme.id, "PX": programme_x.id}
+
+
+def _round(county, school):
+    """A round in its wish stage with one finished solve (rows made directly: the matrix is about access)."""
+    from datetime import date, timedelta
+
+    from teachers import policy
+    from teachers.models import RotationRound, RoundState, RunStatus, SolveRun
+
+    d = date(2027, 5, 1)
+    windows = {}
+    for i, w in enumerate(("wish", "decision", "answer", "notice")):
+        windows[f"{w}_opens"] = d + timedelta(days=10 * i)
+        windows[f"{w}_closes"] = d + timedelta(days=10 * i + 8)
+    rnd = RotationRound(county_id=county.id, year=2027, state=RoundState.WISHES, settings=policy.effective({}),
+                        start_date=date(2027, 9, 1), **windows)
+    db.session.add(rnd)
+    db.session.flush()
+    run = SolveRun(round_id=rnd.id, county_id=county.id, status=RunStatus.SUCCEEDED, instance={"format": "x"},
+                   plan={"format": "rotation-plan/1", "status": "feasible", "moves": []}, time_limit_s=10)
+    db.session.add(run)
+    db.session.flush()
+    return rnd, run
 
 
 # route template → expected GET status per role (admin, hr, inspector, principal, teacher)
@@ -145,6 +191,33 @@ GET_MATRIX = {
     "/training/programmes/{P}": (200, 200, 200, 200, 200),
     "/training/programmes/{PX}": (200, 404, 404, 404, 404),
     "/training/programmes/{P}/complete": (405, 405, 405, 405, 405),
+    "/inbox": (200, 200, 200, 200, 200),
+    "/rotation": (200, 200, 200, 200, 200),
+    "/rotation/new": (403, 200, 403, 403, 403),
+    "/rotation/pairs": (200, 200, 200, 403, 403),
+    "/rotation/{R}": (200, 200, 200, 200, 302),
+    "/rotation/{R2}": (200, 404, 404, 404, 404),
+    "/rotation/{R}/edit": (403, 200, 403, 403, 403),
+    "/rotation/{R2}/edit": (403, 404, 403, 403, 403),
+    "/rotation/{R}/wishes": (403, 403, 403, 403, 200),
+    "/rotation/{R2}/wishes": (403, 403, 403, 403, 404),
+    "/rotation/runs/{run}": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run2}": (200, 404, 404, 403, 403),
+    "/rotation/runs/{run}/status": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run2}/status": (200, 404, 404, 403, 403),
+    "/rotation/runs/{run}/instance.json": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run}/plan.json": (200, 200, 200, 403, 403),
+    "/rotation/runs/{run2}/plan.json": (200, 404, 404, 403, 403),
+    "/rotation/{R}/moves": (200, 200, 200, 200, 200),
+    "/rotation/{R2}/moves": (200, 404, 404, 404, 404),
+    "/rotation/moves/{mv}": (200, 200, 200, 200, 200),
+    "/rotation/moves/{mv2}": (200, 404, 404, 404, 404),
+    "/rotation/moves/{mv}/letter": (200, 200, 200, 200, 200),
+    "/rotation/moves/{mv2}/letter": (200, 404, 404, 404, 404),
+    "/rotation/{R}/notice-list": (200, 200, 200, 403, 403),
+    "/rotation/{R2}/notice-list": (200, 404, 404, 404, 404),
+    "/rotation/{R}/final-list.xlsx": (200, 200, 200, 403, 403),
+    "/rotation/{R2}/final-list.xlsx": (200, 404, 404, 404, 404),
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -190,12 +263,48 @@ OUT_OF_SCOPE_POSTS = [
 ]
 
 
+# rotation state changes a role may not make: 403 (a role without the right) and nothing changes
+ROTATION_POSTS = [
+    ("inspector", "/rotation/{R}/open-wishes"), ("principal", "/rotation/{R}/close-wishes"),
+    ("teacher", "/rotation/{R}/cancel"), ("inspector", "/rotation/{R}/solve"), ("admin", "/rotation/{R}/solve"),
+    ("principal", "/rotation/runs/{run}/cancel"), ("teacher", "/rotation/{R}/rules"),
+    ("inspector", "/rotation/rules/{rule}/delete"), ("principal", "/rotation/pairs/{pair}/delete"),
+    ("inspector", "/rotation/moves/{mv}/decide"), ("hr", "/rotation/moves/{mv}/decide"),
+    ("hr", "/rotation/moves/{mv}/answer"), ("principal", "/rotation/moves/{mv}/answer"),
+    ("teacher", "/rotation/moves/{mv}/rule"), ("principal", "/rotation/moves/{mv}/rule"),
+    ("principal", "/rotation/{R}/publish"), ("inspector", "/rotation/{R}/notice"), ("teacher", "/rotation/{R}/confirm"),
+    ("principal", "/rotation/{R}/replacements"), ("inspector", "/rotation/{R}/publish-replacements"),
+]
+
+
+@pytest.mark.parametrize("role, template", ROTATION_POSTS)
+def test_rotation_state_changes_refused(client, world, role, template):
+    from teachers.models import RotationRound, RoundRule, SchoolPair, SolveRun
+
+    assert login(client, role).status_code == 302
+    path = template.format(**world)
+    response = client.post(path, data={"reason": "x", "kind": "exclude", "teacher": "T1"})
+    assert response.status_code == 403, (path, response.status_code)
+    db.session.expire_all()
+    assert db.session.get(RotationRound, world["R"]).state.value == "wishes"
+    assert db.session.query(SolveRun).count() == 2
+    assert db.session.query(RoundRule).count() == 1 and db.session.query(SchoolPair).count() == 1
+    from teachers.models import RotationMove
+
+    assert {m.state.value for m in db.session.query(RotationMove)} == {"confirmed"}
+    assert {(m.sending_reason, m.receiving_reason, m.answer_reason, m.ruling)
+            for m in db.session.query(RotationMove)} == {("", "", "", None)}
+
+
 def test_every_route_is_in_the_matrix(app):
     """A new route must be added here, with its answer for every role."""
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
     covered = {path.replace("{A}", "<int:school_id>").replace("{B}", "<int:school_id>")
                .replace("{tA}", "<int:teacher_id>").replace("{tB}", "<int:teacher_id>")
-               .replace("{u}", "<int:user_id>").replace("{rA}", "<int:record_id>").replace("{rB}", "<int:record_id>")
+               .replace("{u}", "<int:user_id>").replace("{R}", "<int:round_id>").replace("{R2}", "<int:round_id>")
+               .replace("{run}", "<int:run_id>").replace("{run2}", "<int:run_id>")
+               .replace("{mv}", "<int:move_id>").replace("{mv2}", "<int:move_id>")
+               .replace("{rA}", "<int:record_id>").replace("{rB}", "<int:record_id>")
                .replace("{eA}", "<int:evidence_id>").replace("{eB}", "<int:evidence_id>")
                .replace("{pA}", "<int:pair_id>").replace("{pB}", "<int:pair_id>").replace("{lA}", "<int:log_id>")
                .replace("{aA}", "<int:achievement_id>").replace("{hA}", "<int:honour_id>")
@@ -211,7 +320,11 @@ def test_every_route_is_in_the_matrix(app):
     covered.add("/development/mentoring/<int:pair_id>/<any(logs, 'sign-off', end):action>")
     covered.discard("/training/records/<int:record_id>/confirm")
     covered.add("/training/records/<int:record_id>/<any(verify, confirm, reject):action>")
-    covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password"}
+    covered |= {path.replace("{R}", "<int:round_id>").replace("{run}", "<int:run_id>")
+                .replace("{rule}", "<int:rule_id>").replace("{pair}", "<int:pair_id>").replace("{mv}", "<int:move_id>")
+                for _role, path in ROTATION_POSTS}
+    covered |= {"/login", "/logout", "/lang/<code>", "/admin/users/<int:user_id>/password",
+                "/inbox/<int:notification_id>/open", "/inbox/read-all"}  # own rows only: test_inbox_views
     assert rules - covered == set()
 
 
