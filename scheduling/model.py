@@ -294,7 +294,7 @@ def exact_lower_bound(terms: dict[str, GroupTerm], fixed_bound: float) -> float:
     for term in terms.values():
         down, up = term.reach
         t0 = term.group.total_before
-        if t0 == 0 or (down == 0 and up == 0):
+        if term.exact or t0 == 0 or (down == 0 and up == 0):
             continue
         if t0 - down <= 0:
             return 0.0
@@ -319,7 +319,9 @@ class RotationModel:
     group_terms: dict[str, GroupTerm] = field(default_factory=dict)
 
 
-def build_model(data: CountyData, *, relaxable: bool = False, fixed_mean: bool = False) -> RotationModel:
+def build_model(
+    data: CountyData, *, relaxable: bool = False, fixed_mean: bool = False, exact_totals: bool = False
+) -> RotationModel:
     """The CP-SAT model of one county. With ``relaxable``, each rule family gets its own switch literal.
 
     Without it the rules are unconditional (the normal solve); with it, ``switches[rule]`` enforces
@@ -336,7 +338,9 @@ def build_model(data: CountyData, *, relaxable: bool = False, fixed_mean: bool =
     add_h5_headcount_band(model, data, outflow, inflow, switches)
     add_h6_outflow_cap(model, data, outflow, switches)
     add_h7_required_subjects(model, data, x, switches)
-    balance, terms = add_balance_objective_terms(model, data, x, tight=not relaxable, fixed_mean=fixed_mean)
+    balance, terms = add_balance_objective_terms(
+        model, data, x, tight=not relaxable, fixed_mean=fixed_mean, exact_totals=exact_totals
+    )
     add_h8_balance_limit(model, data, terms, switches, fixed_mean=fixed_mean)
     unpinnable = add_options_pins(model, data, x, switches)
     add_options_backbone_cap(model, data, x, switches)
@@ -466,10 +470,18 @@ class GroupTerm:
     totals: dict[int, cp_model.IntVar | None]
     #: (most the total T can fall, most it can rise) through moves across the 50-pupil line
     reach: tuple[int, int] = (0, 0)
+    #: the term is SCALE × the exact CV² (up to rounding) whatever the total: a fixed-mean term whose
+    #: total cannot change, or one written per possible total (``_exact_total``)
+    exact: bool = False
 
 
 def add_balance_objective_terms(
-    model: cp_model.CpModel, data: CountyData, x: dict, tight: bool = True, fixed_mean: bool = False
+    model: cp_model.CpModel,
+    data: CountyData,
+    x: dict,
+    tight: bool = True,
+    fixed_mean: bool = False,
+    exact_totals: bool = False,
 ) -> tuple[cp_model.LinearExpr, dict[str, GroupTerm]]:
     """Objective L1–L3: Σ over stages and indicators of the squared pupil-weighted difference coefficient.
 
@@ -495,6 +507,7 @@ def add_balance_objective_terms(
             if a_in != d_in:
                 (cross_in if d_in else cross_out).append(var)
         zs = []
+        counts: list[tuple[str, cp_model.IntVar, int, int]] = []  # fixed mean: school, count, low, high
         for s in g.schools:
             if not into[s] and not out_of[s]:
                 continue
@@ -510,8 +523,7 @@ def add_balance_objective_terms(
             if low == high:
                 continue
             if fixed_mean:
-                if g.total_before:
-                    zs.append(_fixed_mean_school(model, g, s, count, low, high))
+                counts.append((s, count, low, high))
                 continue
             z = model.new_int_var(
                 _ceil_div(SCALE * (low * low - c0 * c0), p),
@@ -534,7 +546,17 @@ def add_balance_objective_terms(
             most = data.most if data.most is not None else len(x)
             down = min(len({keys[v.index][0] for v in cross_out}), cap_in, most)
             up = min(len({keys[v.index][0] for v in cross_in}), cap_out, most)
-            terms[g.key] = GroupTerm(g, zs, _fixed_mean_total(model, g, zs), {g.total_before: None}, (down, up))
+            if g.total_before:
+                zs = [_fixed_mean_school(model, g, s, count, low, high) for s, count, low, high in counts]
+            surrogate = _fixed_mean_total(model, g, zs)
+            if not (down or up):
+                terms[g.key] = GroupTerm(g, zs, surrogate, {g.total_before: None}, (0, 0), exact=True)
+            elif exact_totals and g.total_before - down > 0:
+                delta = cp_model.LinearExpr.sum(cross_in) - cp_model.LinearExpr.sum(cross_out)
+                cv2 = _exact_from_fixed_mean(model, g, surrogate, delta, down, up)
+                terms[g.key] = GroupTerm(g, zs, cv2, {g.total_before: None}, (down, up), exact=True)
+            else:
+                terms[g.key] = GroupTerm(g, zs, surrogate, {g.total_before: None}, (down, up))
         else:
             terms[g.key] = _cv2_term(model, g, zs, cross_in, cross_out, max_in, max_out)
     balance = cp_model.LinearExpr.sum([t.cv2 for t in terms.values()])
@@ -566,11 +588,60 @@ def _fixed_mean_school(model: cp_model.CpModel, g: Group, school: str, count, lo
     return y
 
 
+#: Fixed-point factor of the exact correction (``_exact_from_fixed_mean``): its coefficients round
+#: down by under 1/EXACT_FACTOR of the surrogate, i.e. below 1e-6 of Σ CV².
+EXACT_FACTOR = 10**5
+
+
+def _exact_from_fixed_mean(model: cp_model.CpModel, g: Group, surrogate, delta, down: int, up: int):
+    """SCALE × the exact CV² of a group whose counted total T = T0 + δ can change, from its fixed-mean term F.
+
+    With S = Σ (c − μ₀p)²/p the exact coefficient is (P·S − δ²)/T², the fixed-mean term P·S/T0², so
+    CV² = r(δ)·F − e(δ) with r(δ) = T0²/(T0 + δ)² and e(δ) = δ²/(T0 + δ)²: linear in F once δ is known.
+    One literal ``b_v`` per possible δ = v (exactly one, Σ v·b_v = δ), ``w_v = b_v·F`` (exact at
+    integers: ``w_v ≥ F`` if ``b_v`` where r > 1, ``w_v ≤ F`` and ``w_v = 0`` unless ``b_v`` where
+    r < 1), and ``D·cv2 ≥ D·F + Σ_v ⌊D·(r_v − 1)⌋·w_v − ⌈D·SCALE·e_v⌉·b_v`` with D = EXACT_FACTOR.
+    Every coefficient rounds towards a lower value, so the model's objective and bound are proven
+    lower bounds of the exact Σ CV² (by under 1e-6), and equal to it at the plan up to that rounding."""
+    T0 = g.total_before
+    high = _upper(surrogate)
+    D = EXACT_FACTOR
+    selectors, pieces = [], []
+    for v in range(-down, up + 1):
+        b = model.new_bool_var(f"T[{g.key}]={T0 + v}")
+        selectors.append((v, b))
+        T = T0 + v
+        pieces.append((-_ceil_div(D * SCALE * v * v, T * T), b))
+        if v == 0:
+            continue
+        coef = (D * (T0 * T0 - T * T)) // (T * T)  # ⌊D·(r_v − 1)⌋
+        w = model.new_int_var(0, high, f"w[{g.key},{T}]")
+        if coef > 0:  # δ < 0: r > 1, w must not fall below F when b_v
+            model.add(w >= surrogate).only_enforce_if(b)
+        else:  # δ > 0: r < 1, w must not exceed F, nor 0 unless b_v
+            model.add(w <= surrogate)
+            model.add(w == 0).only_enforce_if(~b)
+        pieces.append((coef, w))
+    model.add_exactly_one([b for _, b in selectors])
+    model.add(delta == cp_model.LinearExpr.weighted_sum([b for _, b in selectors], [v for v, _ in selectors]))
+    cv2 = model.new_int_var(0, _ceil_div(high * T0 * T0, (T0 - down) ** 2) + 1, f"cv2[{g.key}]")
+    model.add(
+        D * cv2 >= D * surrogate + cp_model.LinearExpr.weighted_sum([t for _, t in pieces], [c for c, _ in pieces])
+    )
+    return cv2
+
+
+def _upper(var) -> int:
+    domain = list(var.proto.domain)  # (the proto's repeated field does not index from the end)
+    return domain[-1]
+
+
 def _fixed_mean_total(model: cp_model.CpModel, g: Group, ys: list):
     """SCALE × the fixed-mean coefficient of a group: its schools' terms, constants for the unmoved ones."""
     moved = {v.name.split(",", 1)[1][:-1] for v in ys}
     constant = sum(_fixed_mean_value(g, s, g.before[s]) for s in g.schools if s not in moved) if g.total_before else 0
-    total = model.new_int_var(0, 10**15, f"cv2~[{g.key}]")
+    most = sum(_upper(y) for y in ys) + constant
+    total = model.new_int_var(0, max(most, constant), f"cv2~[{g.key}]")
     model.add(total == cp_model.LinearExpr.sum(ys) + constant)
     return total
 
@@ -623,7 +694,7 @@ def add_h8_balance_limit(
         return
     for term in terms.values():
         g = term.group
-        if g.stage not in limits or not term.z:
+        if g.stage not in limits or not (term.z or (fixed_mean and term.reach != (0, 0))):
             continue
         P, T0, Q0 = g.total_pupils, g.total_before, g.q_before
         limit = Fraction(repr(float(limits[g.stage])))

@@ -48,6 +48,8 @@ EXACT_ABOVE = 40_000
 PRUNE_ABOVE = 60_000
 #: Share of a county's time given to the fixed-mean model (stage A).
 FIXED_SHARE = 0.9
+#: Share of a county's time for the plain fixed-mean model before the exact one, where a total can change.
+SURROGATE_SHARE = 0.4
 #: Most of the time limit the exact model gets after the fixed-mean model was proved optimal.
 POLISH_SHARE = 0.1
 MAX_DESTINATIONS = 12
@@ -55,6 +57,9 @@ MAX_DESTINATIONS = 12
 #: 2 cores, 60 s): two counties at a time with one thread each gave Σ CV² 1.340, one at a time with
 #: two threads 1.355.
 WORKERS_PER_COUNTY = 1
+#: With one worker (deterministic time budgets), the wall clock stops a county only after this many
+#: times its limit: a guard against a runaway, never reached on a sane machine.
+WALL_SAFETY = 10.0
 #: Share of the time limit kept for explanations and writing the plan.
 RESERVE = 0.12
 #: Worst first: the overall status is the worst county's.
@@ -358,7 +363,11 @@ def solve_county(
     from scheduling.model import SCALE, build_model, county_data, exact_lower_bound
 
     start = time.monotonic()
-    deadline = start + time_limit_s
+    # With one worker and a deterministic budget every stop and every stage decision is made on
+    # deterministic time (never on the clock), so two runs give the same plan under any load; the
+    # wall clock then only bounds a runaway (``WALL_SAFETY`` × the limit).
+    deterministic = workers == 1 and deterministic_time is not None
+    deadline = start + time_limit_s * (WALL_SAFETY if deterministic else 1.0)
     full = county_data(problem, county)
     pairs = sum(len(d) for d in full.destinations.values())
     data = county_data(problem, county, max_destinations=MAX_DESTINATIONS) if pairs > PRUNE_ABOVE else full
@@ -370,7 +379,7 @@ def solve_county(
         return deterministic_time * share if deterministic_time else None
 
     def params(solver: cp_model.CpSolver, seconds: float, det_budget: float | None) -> None:
-        solver.parameters.max_time_in_seconds = max(0.05, seconds)
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic() if deterministic else seconds)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         solver.parameters.relative_gap_limit = 1e-4
@@ -383,6 +392,7 @@ def solve_county(
     best_value = (float("inf"), 0)
     proved = None  # (model, solver) that proved the best plan's Σ CV² optimal
     surrogate_optimal = False
+    exact_model = False
 
     def offer(plan: set | None) -> None:
         nonlocal best, best_value
@@ -401,24 +411,42 @@ def solve_county(
     # pruned counties: measured on the 300-school district (31,000 literals even pruned) it found
     # no solution in 22 s, while the neighbourhood search improves from the first second.
     if not _stopped(control) and not data.pruned:
-        fixed = build_model(data, fixed_mean=True)
+        surrogate = build_model(data, fixed_mean=True)
+        if any(not t.exact for t in surrogate.group_terms.values()):
+            # a total can change: the plain fixed-mean model first finds good plans fast (measured:
+            # the exact model spends its time finding the optimum), then the exact one starts from it
+            if best is not None:
+                _hint_plan(surrogate, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
+            surrogate.model.minimize(surrogate.balance)
+            solver = cp_model.CpSolver()
+            params(solver, (deadline - time.monotonic()) * SURROGATE_SHARE, det(SURROGATE_SHARE))
+            if _solve_watched(solver, surrogate.model, control) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                offer({key for key, var in surrogate.x.items() if solver.boolean_value(var)})
+    if not _stopped(control) and not data.pruned:
+        fixed = build_model(data, fixed_mean=True, exact_totals=True)
         if best is not None:
-            _hint_plan(fixed, best, seconds=min(1.0, 0.05 * time_limit_s))
+            _hint_plan(fixed, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
         fixed.model.minimize(fixed.balance)
         solver = cp_model.CpSolver()
-        # where no move can change a total the surrogate is exact: it gets the whole budget
-        exact_model = not data.pruned and all(t.reach == (0, 0) for t in fixed.group_terms.values())
+        # every group's term is exact (the fixed mean where no total can change, the per-total
+        # correction elsewhere): the model's optimum is the exact optimum and it gets the whole budget
+        exact_model = not data.pruned and all(t.exact for t in fixed.group_terms.values())
         share = 1.0 if exact_model else FIXED_SHARE
-        params(solver, (deadline - time.monotonic()) * share, det(share))
+        params(solver, (deadline - time.monotonic()) * share, det(share * (1 - SURROGATE_SHARE)))
         status = _solve_watched(solver, fixed.model, control)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = {key for key, var in fixed.x.items() if solver.boolean_value(var)}
             offer(found)
             # no move can change any total: the surrogate is the exact objective, so optimal means optimal
             surrogate_optimal = status == cp_model.OPTIMAL
-            if exact_model and status == cp_model.OPTIMAL and best == found:
-                proved = (fixed, solver)
+            if exact_model and status == cp_model.OPTIMAL and greedy.is_valid(data, found):
+                value = plan_value(full, found)
+                # the proved plan (or one equal to it up to the model's rounding, under 1e-6)
+                if value[0] <= best_value[0] + 1e-6:
+                    best, best_value = found, value
+                    proved = (fixed, solver)
             if not data.pruned:
+                # exact terms are bounded as they are; the others through the worst total (step 4)
                 outcome.bound = exact_lower_bound(fixed.group_terms, solver.best_objective_bound / SCALE)
                 if control is not None:
                     control.report(county, bound=outcome.bound)
@@ -458,9 +486,14 @@ def solve_county(
 
     # Stage B, other counties: the exact model, hinted with the best plan, proves or improves it.
     # (only with time left: building the exact model alone takes a noticeable share of a short limit)
-    if proved is None and not _stopped(control) and deadline - time.monotonic() > 0.15 * time_limit_s:
+    if (
+        proved is None
+        and not exact_model
+        and not _stopped(control)
+        and (deterministic or deadline - time.monotonic() > 0.15 * time_limit_s)
+    ):
         built = build_model(full)
-        _hint_plan(built, best, seconds=min(1.0, 0.05 * time_limit_s))
+        _hint_plan(built, best, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
         built.model.minimize(built.balance)
         solver = cp_model.CpSolver()
         # after a proved surrogate the exact model only polishes (measured: it rarely proves more)
@@ -479,7 +512,7 @@ def solve_county(
     stage1_optimal = proved is not None
     # Stage C: the same Σ CV² (or better), least burden (fewer extra moves, wishes, distance).
     remaining = deadline - time.monotonic()
-    if proved is not None and remaining > 0.2 and not _stopped(control):
+    if proved is not None and (deterministic or remaining > 0.2) and not _stopped(control):
         model_, solver = proved
         outcome.bound = best_value[0]
         _hint_values(model_.model, list(solver.response_proto.solution))
@@ -566,7 +599,7 @@ def _hint_values(model, values: list[int]) -> None:
         model.add_hint(model.get_int_var_from_proto_index(index), value)
 
 
-def _hint_plan(built, plan: set[tuple[str, str]], seconds: float) -> None:
+def _hint_plan(built, plan: set[tuple[str, str]], seconds: float, deterministic: bool = False) -> None:
     """Hint a whole solution: the plan's moves, and every auxiliary variable they imply.
 
     A hint of the move variables alone leaves CP-SAT to complete the counts, z terms and selectors,
@@ -584,7 +617,11 @@ def _hint_plan(built, plan: set[tuple[str, str]], seconds: float) -> None:
     fixed.clear_hints()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    if deterministic:  # the same hint under any load
+        solver.parameters.max_deterministic_time = max(0.1, seconds)
+        solver.parameters.max_time_in_seconds = max(0.1, seconds) * WALL_SAFETY
+    else:
+        solver.parameters.max_time_in_seconds = max(0.1, seconds)
     if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         _hint_values(built.model, list(solver.response_proto.solution))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from rotation_factories import REPO_ROOT, make_instance_module
@@ -34,11 +33,10 @@ def instance(tmp_path_factory):
 
 def test_solve_writes_a_plan_that_check_accepts(instance, tmp_path):
     plan = tmp_path / "plan.json"
-    started = time.monotonic()
+    # no wall-clock assertion here: the time limit is tested once, in test_solve.test_time_limit_is_kept
     done = run(
         "solve", str(instance), "-o", str(plan), "--time-limit", "3", "--workers", "2", "--seed", "1", "--lang", "en"
     )
-    assert time.monotonic() - started < 3 * 1.1 + 1.5  # + the interpreter's start-up
     assert done.returncode == 0, done.stderr
     assert "status" in done.stdout
     data = json.loads(plan.read_text(encoding="utf-8"))

@@ -229,3 +229,47 @@ def test_balance_objective_is_exact_at_integer_counts(make_instance):
     for key, var in built.balance_terms.items():
         stage, indicator = key.split("/")
         assert solver.value(var) / SCALE == pytest.approx(after[stage][indicator] ** 2, abs=2e-5)
+
+
+def test_exact_totals_model_is_the_exact_objective_at_a_plan_that_crosses_the_line(make_instance):
+    """Where moves change a group's counted total, the exact-totals model's Σ CV² at a plan equals the
+    exact coefficient recomputed from the counts (and is not the fixed-mean surrogate's value)."""
+    from scheduling.io import problem_from_dict
+    from scheduling.lns import plan_value
+
+    problem = problem_from_dict(make_instance.make_instance(40, 1, 1))
+    data = county_data(problem, rules.counties(problem)[0])
+    built = build_model(data, fixed_mean=True, exact_totals=True)
+    crossing = [t for t in built.group_terms.values() if t.reach != (0, 0)]
+    assert crossing and all(t.exact for t in built.group_terms.values())
+    # force a total to change: the group's "T = T0" literal is false
+    proto = built.model.proto.variables
+    names = {proto[i].name: built.model.get_int_var_from_proto_index(i) for i in range(len(proto))}
+    term = crossing[0]
+    built.model.add(names[f"T[{term.group.key}]={term.group.total_before}"] == 0)
+    built.model.minimize(built.balance)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = 5
+    assert solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    plan = {key for key, var in built.x.items() if solver.boolean_value(var)}
+    moves = [Move(tid, data.teacher[tid].school, d) for tid, d in plan]
+    assert check.validate(problem, moves) == []
+    # the model's value at this plan: the same model with the moves fixed, at its minimum
+    fixed = build_model(data, fixed_mean=True, exact_totals=True)
+    for key, var in fixed.x.items():
+        fixed.model.add(var == (1 if key in plan else 0))
+    fixed.model.minimize(fixed.balance)
+    again = cp_model.CpSolver()
+    again.parameters.num_workers = 1
+    assert again.solve(fixed.model) == cp_model.OPTIMAL
+    exact = plan_value(data, plan)[0]
+    assert abs(again.objective_value / SCALE - exact) < 1e-5
+    surrogate = build_model(data, fixed_mean=True)
+    for key, var in surrogate.x.items():
+        surrogate.model.add(var == (1 if key in plan else 0))
+    surrogate.model.minimize(surrogate.balance)
+    third = cp_model.CpSolver()
+    third.parameters.num_workers = 1
+    assert third.solve(surrogate.model) == cp_model.OPTIMAL
+    assert abs(third.objective_value / SCALE - exact) > 1e-5  # the correction matters at this plan
