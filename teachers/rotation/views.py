@@ -811,46 +811,37 @@ def move_detail(move_id: int):
     return render_template("rotation/move.html", **_move_view(move), today=clock.today())
 
 
-@bp.route("/moves/<int:move_id>/decide", methods=["POST"])
-@login_required
-def move_decide(move_id: int):
-    approve = request.form.get("approve") == "1"
+def _move_step(service, move_id: int, flag: str, done_yes: str, done_no: str):
+    """One person's step on a move (decide, answer, rule): the service, one commit, a message, back."""
+    yes = request.form.get(flag) == "1"
     try:
-        _call(decisions.decide, current_user, move_id, approve, request.form.get("reason", ""))
+        _call(service, current_user, move_id, yes, request.form.get("reason", ""))
     except DomainError as exc:
         _refused(exc)
     else:
         db.session.commit()
-        flash(_("已同意。") if approve else _("已不同意，原因已记录。"), "success")
+        flash(done_yes if yes else done_no, "success")
     return redirect(_back(url_for("rotation.move_detail", move_id=move_id)))
+
+
+@bp.route("/moves/<int:move_id>/decide", methods=["POST"])
+@login_required
+def move_decide(move_id: int):
+    return _move_step(decisions.decide, move_id, "approve", _("已同意。"), _("已不同意，原因已记录。"))
 
 
 @bp.route("/moves/<int:move_id>/answer", methods=["POST"])
 @login_required
 def move_answer(move_id: int):
-    acknowledge = request.form.get("acknowledge") == "1"
-    try:
-        _call(decisions.answer, current_user, move_id, acknowledge, request.form.get("reason", ""))
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(_("已确认交流安排。") if acknowledge else _("异议已提交，人事科将作出裁决。"), "success")
-    return redirect(_back(url_for("rotation.move_detail", move_id=move_id)))
+    return _move_step(decisions.answer, move_id, "acknowledge", _("已确认交流安排。"),
+                      _("异议已提交，人事科将作出裁决。"))
 
 
 @bp.route("/moves/<int:move_id>/rule", methods=["POST"])
 @login_required
 def move_rule(move_id: int):
-    uphold = request.form.get("uphold") == "1"
-    try:
-        _call(decisions.rule_objection, current_user, move_id, uphold, request.form.get("reason", ""))
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(_("异议成立，该交流已撤销。") if uphold else _("异议不成立，交流安排维持。"), "success")
-    return redirect(_back(url_for("rotation.move_detail", move_id=move_id)))
+    return _move_step(decisions.rule_objection, move_id, "uphold", _("异议成立，该交流已撤销。"),
+                      _("异议不成立，交流安排维持。"))
 
 
 @bp.route("/<int:round_id>/moves")
