@@ -204,27 +204,61 @@ def _dispatch(app, run_ids: list[int]) -> None:
             thread = threading.Thread(target=_thread_main, args=(app, run_id), name=f"solve-run-{run_id}",
                                       daemon=True)
             thread.start()
-            _THREADS[run_id] = thread
+            for old_id in [k for k, (_, t) in _THREADS.items() if not t.is_alive()]:
+                _THREADS.pop(old_id, None)  # ended threads are forgotten (their outcome is on the row)
+            _THREADS[run_id] = (app, thread)
 
 
-_THREADS: dict[int, threading.Thread] = {}
+#: Background threads of this process by run id, with the application they run for (in tests several
+#: applications, each with its own database, live in one process and reuse run ids).
+_THREADS: dict[int, tuple[Any, threading.Thread]] = {}
+
+
+def _thread_of(run_id: int) -> threading.Thread | None:
+    entry = _THREADS.get(run_id)
+    if entry is None or not has_app_context() or entry[0] is not current_app._get_current_object():
+        return None
+    return entry[1]
 
 
 def wait_for_thread(run_id: int, timeout: float = 120) -> bool:
-    """Wait for the background thread of a run (thread mode only); True when it ended."""
-    thread = _THREADS.get(run_id)
-    if thread is None:
-        return True
-    thread.join(timeout)
-    return not thread.is_alive()
+    """Wait until a run dispatched to a background thread (thread mode) has ended; True when it has.
+    A run with no thread known to this process is waited for on its row (up to ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    thread = _thread_of(run_id)
+    if thread is not None:
+        thread.join(timeout)
+        return not thread.is_alive()
+    while True:
+        with db.engine.connect() as conn:
+            status = conn.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
+        if status not in (RunStatus.QUEUED, RunStatus.RUNNING) or time.monotonic() >= deadline:
+            return status not in (RunStatus.QUEUED, RunStatus.RUNNING)
+        time.sleep(0.1)
 
 
 def _thread_main(app, run_id: int) -> None:
     with app.app_context():
         try:
             execute_run(run_id)
+        except Exception as exc:  # noqa: BLE001 - a thread's failure is recorded on the run, never lost
+            log.exception("solve run %s: the background thread failed", run_id)
+            _record_failure(run_id, exc, (RunStatus.QUEUED, RunStatus.RUNNING))
         finally:
             db.session.remove()
+
+
+def _record_failure(run_id: int, exc: BaseException, from_states: tuple[RunStatus, ...]) -> None:
+    message = f"{type(exc).__name__}: {exc}"[:2000] or type(exc).__name__
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status.in_(from_states))
+                             .values(status=RunStatus.FAILED, error=message, finished_at=utcnow()))
+            return
+        except Exception:  # noqa: BLE001 - the database may be briefly busy; the reaper is the last resort
+            log.warning("solve run %s: failure not recorded (attempt %s)", run_id, attempt + 1, exc_info=True)
+            time.sleep(0.5)
 
 
 def redis_connection(app=None):
@@ -309,8 +343,8 @@ def execute_run(run_id: int) -> str:
                 row = conn.execute(select(SolveRun.instance, SolveRun.time_limit_s)
                                    .where(SolveRun.id == run_id)).one()
                 break
-            exists = conn.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
-        if exists is not None:
+            status = conn.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
+        if status is not None and status != RunStatus.QUEUED:
             return "skipped"  # cancelled meanwhile, or taken by another worker
         time.sleep(0.1 if attempt < 49 else 0)
     else:
@@ -431,7 +465,7 @@ def reap_stale_runs(now: datetime | None = None) -> int:
 
 def _queued_job_alive(run_id: int, job_id: str) -> bool:
     if not current_app.config.get("REDIS_URL"):
-        thread = _THREADS.get(run_id)
+        thread = _thread_of(run_id)
         return thread is not None and thread.is_alive()
     if not job_id:
         return True  # being enqueued right now

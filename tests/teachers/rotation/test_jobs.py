@@ -110,6 +110,32 @@ def test_stale_heartbeat_is_reaped_and_the_round_can_be_solved_again(small):
     assert _reload(retry.id).status == RunStatus.SUCCEEDED
 
 
+def test_a_thread_that_breaks_leaves_a_failed_run_not_a_queued_one(small, monkeypatch):
+    rnd = planning_round(small)
+
+    def broken(run_id):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(jobs, "execute_run", broken)
+    run = jobs.request_solve(small.hr, rnd.id, time_limit_s=5)
+    db.session.commit()
+    assert jobs.wait_for_thread(run.id, 30)
+    got = _reload(run.id)
+    assert got.status == RunStatus.FAILED and "database is locked" in got.error
+    assert "database is locked" in jobs.progress(small.hr, run.id)["error"]
+
+
+def test_waiting_for_a_run_without_a_thread_here_reads_its_row(small):
+    rnd = planning_round(small)
+    run = jobs.request_solve(small.hr, rnd.id, time_limit_s=5)
+    db.session.info.pop("rotation_dispatch")  # queued, and nobody in this process runs it
+    db.session.commit()
+    assert jobs.wait_for_thread(run.id, 0.3) is False
+    jobs.cancel_solve(small.hr, run.id)
+    db.session.commit()
+    assert jobs.wait_for_thread(run.id, 5) is True
+
+
 def test_cancel_a_queued_solve(small):
     rnd = planning_round(small)
     run = jobs.request_solve(small.hr, rnd.id, time_limit_s=5)
