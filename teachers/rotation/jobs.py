@@ -241,7 +241,7 @@ def _thread_main(app, run_id: int) -> None:
     with app.app_context():
         try:
             execute_run(run_id)
-        except Exception as exc:  # noqa: BLE001 - a thread's failure is recorded on the run, never lost
+        except Exception as exc:
             log.exception("solve run %s: the background thread failed", run_id)
             _record_failure(run_id, exc, (RunStatus.QUEUED, RunStatus.RUNNING))
         finally:
@@ -256,7 +256,7 @@ def _record_failure(run_id: int, exc: BaseException, from_states: tuple[RunStatu
                 conn.execute(update(SolveRun).where(SolveRun.id == run_id, SolveRun.status.in_(from_states))
                              .values(status=RunStatus.FAILED, error=message, finished_at=utcnow()))
             return
-        except Exception:  # noqa: BLE001 - the database may be briefly busy; the reaper is the last resort
+        except Exception:
             log.warning("solve run %s: failure not recorded (attempt %s)", run_id, attempt + 1, exc_info=True)
             time.sleep(0.5)
 
