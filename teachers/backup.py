@@ -108,7 +108,7 @@ def fingerprint(engine: Engine) -> dict[str, tuple[int, str]]:
     meta.reflect(bind=engine)
     out: dict[str, tuple[int, str]] = {}
     with engine.connect() as conn:
-        for table in meta.sorted_tables:
+        for table in sorted(meta.tables.values(), key=lambda t: t.name):  # order is irrelevant here
             order = list(table.primary_key.columns) or list(table.columns)
             digest = hashlib.sha256()
             count = 0
