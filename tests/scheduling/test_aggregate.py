@@ -104,7 +104,7 @@ def test_wish_literals_are_bounded_by_the_class_flow():
     data = county_data(problem, county)
     agg = aggregate(data)
     built = build_model(agg.data, fixed_mean=True, exact_totals=True)
-    bonus, wishes = add_wishes(built, agg)
+    _bonus, wishes = add_wishes(built, agg)
     assert wishes, "the generated county has wishers in classes of two or more"
     (tid, dest), w = next(iter(wishes.items()))
     built.model.add(w == 1)
