@@ -18,6 +18,11 @@ Per county:
    an exact sub-model of ~10–40 schools minimising ``LEX × Σ CV² + burden``;
 5. on infeasibility, ``scheduling.infeasibility.diagnose`` finds a minimal conflicting set of rules.
 
+Counties that are not pruned are modelled by classes of interchangeable teachers
+(``scheduling.aggregate``: one integer flow per class and destination, the same optimum), then
+named again; measured 2026-12-02 (bench, load ≤ 1.1): county proved in 3.0 s instead of 4.2 s,
+prefecture 6 of 6 counties proved in 11.9 s instead of 5 of 6 in 57 s.
+
 What was measured (2 cores, ``bench``): on the 40-school county (1,493 teachers, 8,800 pairs) the
 whole model improved the greedy Σ CV² 0.196 → 0.191 in 30 s, the neighbourhood search 0.200 → 0.185;
 on the 300-school district the whole model (even pruned to 12 destinations per teacher: 37,000
