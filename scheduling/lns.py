@@ -143,7 +143,7 @@ def improve(
         costs = [c // 1000 for c in _costs(built, sub)]
         lex = sum(abs(c) for c in costs) + 1
         built.model.minimize(lex * built.balance + cp_model.LinearExpr.weighted_sum(list(built.x.values()), costs))
-        _hint_plan(built, {key for key in built.x if key in best}, seconds=0.5)
+        _hint_plan(built, {key: 1 for key in built.x if key in best}, seconds=0.5)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed + stats["iterations"]

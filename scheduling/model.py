@@ -111,6 +111,16 @@ class CountyData:
     subjects: dict[str, dict[str, int]]  # school → subject → teachers now
     pruned: bool = False
     distance: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    #: aggregated counties (``scheduling.aggregate``): move "teacher" id → how many interchangeable
+    #: teachers it stands for; its variables are then integers 0..n instead of booleans
+    multiplicity: dict[str, int] = field(default_factory=dict)
+    #: aggregated counties: the (school, subject) pairs where H7 can bind, from the named teachers
+    #: (a mixed class's subject is a stand-in and must not decide it); None: decide from the variables
+    h7_binding: set[tuple[str, str]] | None = None
+
+    def n(self, tid: str) -> int:
+        """How many teachers the move id stands for (1 for a named teacher)."""
+        return self.multiplicity.get(tid, 1)
 
     @property
     def school(self) -> dict[str, School]:
@@ -356,6 +366,11 @@ def _enforce(constraint: cp_model.Constraint, switches: dict[str, cp_model.IntVa
         constraint.only_enforce_if(switches[rule])
 
 
+def _reach(variables: list) -> int:
+    """Most the sum of these move variables can be (their upper bounds: 1 each for named teachers)."""
+    return sum(_upper(v) for v in variables)
+
+
 def _flows(data: CountyData, x: dict) -> tuple[dict[str, list], dict[str, list]]:
     outflow: dict[str, list] = {s.id: [] for s in data.schools}
     inflow: dict[str, list] = {s.id: [] for s in data.schools}
@@ -373,8 +388,9 @@ def add_h2_two_way_exchange(model: cp_model.CpModel, data: CountyData) -> dict[t
     teachers and schools and, for very large counties, destinations pruned as hopeless."""
     x = {}
     for t in data.movable:
+        n = data.n(t.id)
         for d in data.destinations.get(t.id, ()):
-            x[(t.id, d)] = model.new_bool_var(f"x[{t.id},{d}]")
+            x[(t.id, d)] = model.new_bool_var(f"x[{t.id},{d}]") if n == 1 else model.new_int_var(0, n, f"x[{t.id},{d}]")
     return x
 
 
@@ -384,8 +400,11 @@ def add_h1_eligible_once(model: cp_model.CpModel, data: CountyData, x: dict) -> 
     per_teacher: dict[str, list] = defaultdict(list)
     for (tid, _), var in x.items():
         per_teacher[tid].append(var)
-    for variables in per_teacher.values():
-        if len(variables) > 1:
+    for tid, variables in per_teacher.items():
+        n = data.n(tid)
+        if n > 1:  # an aggregated class: at most its n teachers move, in all
+            model.add(cp_model.LinearExpr.sum(variables) <= n)
+        elif len(variables) > 1:
             model.add_at_most_one(variables)
 
 
@@ -424,16 +443,16 @@ def add_h5_headcount_band(
         low, high = data.band[s.id]
         now = data.headcount[s.id]
         after = now - cp_model.LinearExpr.sum(outflow[s.id]) + cp_model.LinearExpr.sum(inflow[s.id])
-        if now - len(outflow[s.id]) < low:
+        if now - _reach(outflow[s.id]) < low:
             _enforce(model.add(after >= low), switches, "H5")
-        if now + len(inflow[s.id]) > high:
+        if now + _reach(inflow[s.id]) > high:
             _enforce(model.add(after <= high), switches, "H5")
 
 
 def add_h6_outflow_cap(model: cp_model.CpModel, data: CountyData, outflow: dict, switches: dict) -> None:
     """H6 — no school sends more than ``max(1, floor(max_outflow_share × now))`` teachers (e.g. 20 %)."""
     for s in data.schools:
-        if len(outflow[s.id]) > data.outflow_cap[s.id]:
+        if _reach(outflow[s.id]) > data.outflow_cap[s.id]:
             _enforce(model.add(cp_model.LinearExpr.sum(outflow[s.id]) <= data.outflow_cap[s.id]), switches, "H6")
 
 
@@ -453,7 +472,10 @@ def add_h7_required_subjects(model: cp_model.CpModel, data: CountyData, x: dict,
         for subject in s.required_subjects:
             now = data.subjects[s.id].get(subject, 0)
             out = leaving.get((s.id, subject), [])
-            if now == 0 or len(leavers.get((s.id, subject), ())) < now:
+            if data.h7_binding is not None:
+                if (s.id, subject) not in data.h7_binding:
+                    continue
+            elif now == 0 or sum(data.n(tid) for tid in leavers.get((s.id, subject), ())) < now:
                 continue
             after = now - cp_model.LinearExpr.sum(out) + cp_model.LinearExpr.sum(arriving.get((s.id, subject), []))
             _enforce(model.add(after >= 1), switches, "H7")
@@ -512,8 +534,8 @@ def add_balance_objective_terms(
             if not into[s] and not out_of[s]:
                 continue
             c0, p = g.before[s], g.pupils[s]
-            leavers = len({tid for tid, _ in (keys[v.index] for v in out_of[s])})
-            arrivals = len({tid for tid, _ in (keys[v.index] for v in into[s])})
+            leavers = sum(data.n(tid) for tid in {keys[v.index][0] for v in out_of[s]})
+            arrivals = sum(data.n(tid) for tid in {keys[v.index][0] for v in into[s]})
             low, high = c0 - leavers, c0 + arrivals
             if tight:
                 low = c0 - min(leavers, data.outflow_cap[s])
@@ -534,18 +556,20 @@ def add_balance_objective_terms(
                 model.add(p * z >= SCALE * ((2 * k + 1) * count - k * (k + 1) - c0 * c0))
             zs.append(z)
         outside = [s.id for s in data.schools if s.id not in g.pupils]
-        max_in = sum(data.outflow_cap[u] for u in outside) if tight else len(cross_in)
+        max_in = sum(data.outflow_cap[u] for u in outside) if tight else _reach(cross_in)
         max_out = (
-            sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in outside) if tight else len(cross_out)
+            sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in outside)
+            if tight
+            else _reach(cross_out)
         )
         if fixed_mean:
             into_points = {keys[v.index][1] for v in cross_out}
             from_points = {teacher[keys[v.index][0]].school for v in cross_in}
             cap_in = sum(data.band[u][1] - data.headcount[u] + data.outflow_cap[u] for u in into_points)
             cap_out = sum(data.outflow_cap[u] for u in from_points)
-            most = data.most if data.most is not None else len(x)
-            down = min(len({keys[v.index][0] for v in cross_out}), cap_in, most)
-            up = min(len({keys[v.index][0] for v in cross_in}), cap_out, most)
+            most = data.most if data.most is not None else _reach(list(x.values()))
+            down = min(sum(data.n(tid) for tid in {keys[v.index][0] for v in cross_out}), cap_in, most)
+            up = min(sum(data.n(tid) for tid in {keys[v.index][0] for v in cross_in}), cap_out, most)
             if g.total_before:
                 zs = [_fixed_mean_school(model, g, s, count, low, high) for s, count, low, high in counts]
             surrogate = _fixed_mean_total(model, g, zs)
@@ -664,7 +688,7 @@ def _cv2_term(
         return GroupTerm(g, zs, cv2, {T0: None})
     delta = cp_model.LinearExpr.sum(cross_in) - cp_model.LinearExpr.sum(cross_out)
     totals: dict[int, cp_model.IntVar] = {}
-    for v in range(-min(len(cross_out), max_out), min(len(cross_in), max_in) + 1):
+    for v in range(-min(_reach(cross_out), max_out), min(_reach(cross_in), max_in) + 1):
         total = T0 + v
         if total < 0:
             continue
@@ -735,7 +759,7 @@ def add_options_backbone_cap(model: cp_model.CpModel, data: CountyData, x: dict,
         if s.id not in caps:
             continue
         leaving = [v for (tid, _), v in x.items() if teacher[tid].school == s.id and teacher[tid].is_backbone]
-        if len(leaving) > caps[s.id]:
+        if _reach(leaving) > caps[s.id]:
             _enforce(model.add(cp_model.LinearExpr.sum(leaving) <= caps[s.id]), switches, "backbone-cap")
 
 
