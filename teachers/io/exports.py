@@ -129,7 +129,7 @@ def _scoped_teachers(viewer: User, q: str | None, filters: dict[str, Any], sort:
     stmt = records.order_teachers(stmt, sort, descending, today or date.today())
     stmt = stmt.options(selectinload(Teacher.working_school), selectinload(Teacher.personnel_school),
                         selectinload(Teacher.assignments))
-    yield from db.session.scalars(stmt.execution_options(yield_per=1000))
+    return iter(db.session.scalars(stmt.execution_options(yield_per=1000)))  # checked and queried now, read as written
 
 
 def _birth(p, teacher: Teacher) -> Any:
