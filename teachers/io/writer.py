@@ -120,13 +120,12 @@ def write_xlsx(sheet: Sheet, out: IO[bytes] | str) -> int:
     ws = wb.create_sheet(title=sheet.name[:31])
     for i, width in enumerate(_widths(sheet, sample), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    header_row = 1
+    # Before the first row: a write-only sheet writes its view (the frozen pane) with the first row.
+    ws.freeze_panes = "A3" if sheet.caption else "A2"
     if sheet.caption:
         title = WriteOnlyCell(ws, value=neutralise(sheet.caption))
         title.font = Font(bold=True, size=14)
         ws.append([title])
-        header_row = 2
-    ws.freeze_panes = f"A{header_row + 1}"
     bold, centre = Font(bold=True), Alignment(horizontal="center", vertical="center", wrap_text=True)
     headers = []
     for name in sheet.headers:
