@@ -2,9 +2,10 @@
 
 The command reads as an administrator would (every county, or the one named by ``--county``) and
 sees personal data in full: it runs on the server, by whoever operates it. The audit row names the
-operating-system account (``cli:<user>``). Bad arguments (an unknown county, a format that is not
-``xlsx``/``csv``, a path that cannot be written) end with a Chinese message and exit status 1, before
-anything is written.
+operating-system account (``cli:<user>``). Bad arguments (a missing or unknown kind, no ``-o``, an
+unknown county, a format that is not ``xlsx``/``csv``, a path that cannot be written) end with a
+Chinese message and exit status 1, before anything is written. The kind and ``-o`` are checked here,
+not by click, so that those messages are Chinese too.
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ def _county(name: str | None) -> County | None:
     return county
 
 
+def _kind(kind: str | None) -> str:
+    """The export kind, checked here (not by ``click.Choice``) so that a wrong one is answered in Chinese."""
+    wanted = (kind or "").strip().lower()
+    if wanted not in KINDS:
+        choices = _("teachers（教师名单）、schools（学校名单）、training（培训学时完成情况）或 national（全国教师管理信息系统格式）")
+        if not kind:
+            raise click.ClickException(_("请指定导出内容：%(choices)s。", choices=choices))
+        raise click.ClickException(_("导出内容“%(kind)s”无效：请写 %(choices)s。", kind=kind, choices=choices))
+    return wanted
+
+
 def _format(fmt: str | None, path: Path) -> str:
     chosen = (fmt or path.suffix.lstrip(".") or "xlsx").lower()
     if chosen not in writer.FORMATS:
@@ -68,13 +80,18 @@ def build(kind: str, viewer: User) -> exports.Export:
 
 def register(app: Flask) -> None:
     @app.cli.command("export")
-    @click.argument("kind", type=click.Choice(KINDS))
-    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    @click.argument("kind", required=False)
+    @click.option("-o", "--output", "output", default=None, type=click.Path(path_type=Path),
                   help="The file to write (.xlsx or .csv).")
     @click.option("--county", default=None, help="Only this county (its name), e.g. 临江市.")
     @click.option("--format", "fmt", default=None, help="xlsx or csv (default: from the file name, else xlsx).")
-    def export_command(kind: str, output: Path, county: str | None, fmt: str | None) -> None:
-        """Export teachers, schools, training compliance or the national layout to an Excel or CSV file."""
+    def export_command(kind: str | None, output: Path | None, county: str | None, fmt: str | None) -> None:
+        """Export teachers, schools, training compliance or the national layout to an Excel or CSV file.
+
+        KIND is one of teachers, schools, training, national."""
+        kind = _kind(kind)
+        if output is None:
+            raise click.ClickException(_("请用 -o 文件名 指定要写入的文件，例如 -o 教师名单.xlsx。"))
         chosen = _format(fmt, output)
         _check_writable(output)
         found = _county(county)

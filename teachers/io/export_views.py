@@ -13,13 +13,14 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from teachers import clock
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.io import exports, writer
-from teachers.records.forms import SchoolFilterForm, TeacherFilterForm
+from teachers.records.forms import SchoolFilterForm, TeacherFilterForm, looks_like_id_number
 
 bp = Blueprint("io_export", __name__, url_prefix="/export")
 FMT = "<any(xlsx, csv):fmt>"
@@ -55,9 +56,20 @@ def _teacher_filters() -> tuple[str | None, dict[str, Any], TeacherFilterForm]:
     return form.value("q"), form.filters(), form
 
 
+def _id_number_in_url() -> Response | None:
+    """An ID number in the query string is refused as the list page refuses it (it would reach the access
+    log): back to the list without it, with the same message."""
+    if request.method == "GET" and looks_like_id_number(request.args.get("q", "")):
+        flash(_("为保护个人信息，身份证号请在搜索框中输入查询，不要写在网址中。"), "warning")
+        return redirect(url_for("records.teacher_list", **{k: v for k, v in request.args.items() if k != "q"}))
+    return None
+
+
 @bp.route(f"/teachers.{FMT}", methods=["GET", "POST"])
 @login_required
 def teachers(fmt: str):
+    if (refused := _id_number_in_url()) is not None:
+        return refused
     q, filters, form = _teacher_filters()
     export = _build(exports.teachers, q, filters, sort=form.value("sort") or "staff_no",
                     descending=form.value("dir") == "desc", today=clock.today(), back=url_for("records.teacher_list"))
@@ -67,6 +79,8 @@ def teachers(fmt: str):
 @bp.route(f"/national.{FMT}", methods=["GET", "POST"])
 @login_required
 def national(fmt: str):
+    if (refused := _id_number_in_url()) is not None:
+        return refused
     q, filters, _form = _teacher_filters()
     export = _build(exports.national_layout, q, filters, today=clock.today(), back=url_for("records.teacher_list"))
     return _download(export, fmt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -153,6 +154,57 @@ def test_filtered_export_equals_the_list_page(client, county, app):
     assert [r[0] for r in rows] == [i.teacher.staff_no for i in page.items]
 
 
+def _export_form(html: str) -> tuple[str, dict[str, str]]:
+    """The list page's export form: its action and the hidden fields it posts."""
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*id="teacher-export">(.*?)</form>', html, re.DOTALL)
+    assert form, "the list page has its export form"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2)))
+    return form.group(1), fields
+
+
+def _page_staff_numbers(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr>\s*<td>([^<]+)</td>", body)
+
+
+@pytest.mark.parametrize("query", ["stage=junior", "sort=name&dir=desc", "subject=数学&sort=birth_date",
+                                   "area=bogus&sort=name"])
+def test_the_list_pages_export_button_posts_exactly_what_the_page_shows(client, county, query):
+    """Render the list with filters and an order, post its export form as the browser would: the export
+    holds the page's rows in the page's order (an invalid filter is dropped on both)."""
+    page = _get(client, "hr", f"/teachers?{query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    action, fields = _export_form(html)
+    assert action == "/export/teachers.xlsx" and "csrf_token" in fields
+    shown = _page_staff_numbers(html)
+    assert shown, html[:200]
+    rows = _rows(_sheet(client.post(action, data=fields).data))
+    assert [r[0] for r in rows] == shown
+
+
+def test_an_id_number_search_on_the_page_is_posted_by_its_export_button(client, county):
+    wanted = county["junior"][1]
+    assert login(client, "hr").status_code == 302
+    page = client.post("/teachers", data={"q": wanted.id_number})  # answered directly, never redirected
+    assert page.status_code == 200
+    action, fields = _export_form(page.get_data(as_text=True))
+    assert fields["q"] == wanted.id_number
+    rows = _rows(_sheet(client.post(action, data=fields).data))
+    assert [r[0] for r in rows] == [wanted.staff_no]
+
+
+def test_an_id_number_in_the_export_url_is_refused_like_on_the_list(client, county):
+    wanted = county["plain"][0]
+    for kind in ("teachers", "national"):
+        response = _get(client, "hr", f"/export/{kind}.xlsx?q={wanted.id_number}&stage=primary")
+        assert response.status_code == 302 and wanted.id_number not in response.location
+        assert "/teachers" in response.location and "stage=primary" in response.location
+        client.post("/logout")
+    exported = select(db.func.count(AuditEvent.id)).where(AuditEvent.action.startswith("export."))
+    assert db.session.scalar(exported) == 0
+
+
 def test_teacher_role_refused_and_audit_rows_written(client, county):
     assert _get(client, "teacher", "/export/teachers.xlsx").status_code == 403
     assert client.get("/export/national.csv").status_code == 403
@@ -248,6 +300,16 @@ def test_cli_exports_and_refuses_bad_arguments(app, county, tmp_path):
     assert bad.exit_code != 0 and "无法写入" in bad.output and not (tmp_path / "no").exists()
     bad = runner.invoke(args=["export", "national", "-o", str(tmp_path / "x.xlsx"), "--format", "pdf"])
     assert bad.exit_code != 0 and "xlsx 或 csv" in bad.output and not (tmp_path / "x.xlsx").exists()
+    bad = runner.invoke(args=["export", "teacher", "-o", str(tmp_path / "x.xlsx")])
+    assert bad.exit_code == 1 and "导出内容“teacher”无效" in bad.output and "schools" in bad.output
+    bad = runner.invoke(args=["export"])
+    assert bad.exit_code == 1 and "请指定导出内容" in bad.output
+    bad = runner.invoke(args=["export", "teachers"])
+    assert bad.exit_code == 1 and "-o" in bad.output and "请用" in bad.output
+    bad = runner.invoke(args=["export", "schools", "-o", str(tmp_path)])
+    assert bad.exit_code == 1 and "无法写入" in bad.output
+    assert not (tmp_path / "x.xlsx").exists()
+    assert db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action.startswith("export."))) == 2
 
 
 def test_exports_module_lists_every_kind():
