@@ -18,6 +18,7 @@ the bare code, it changes there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -67,9 +68,10 @@ def _mainland(id_number: str | None) -> bool:
     return bool(id_number) and id_number[:2].isdigit() and int(id_number[:2]) < 80
 
 
-def row(teacher: Teacher, shown: Any, arrival: date | None) -> list[Any]:
+def row(teacher: Teacher, shown: Any, arrival: date | None, label_of: Callable[[Any], str] = label) -> list[Any]:
     """One teacher in the national layout; ``shown`` is ``personal(viewer, teacher)`` (masked as the viewer
-    must see it), ``arrival`` the date the teacher came to the personnel school."""
+    must see it), ``arrival`` the date the teacher came to the personnel school, ``label_of`` the enum
+    labeller (``label``, or a remembering one)."""
     school = teacher.personnel_school
     mainland = _mainland(teacher.id_number)
     birth = teacher.birth_date if len(shown.birth_date) == 10 else shown.birth_date
@@ -77,5 +79,5 @@ def row(teacher: Teacher, shown: Any, arrival: date | None) -> list[Any]:
         school.code, school.name, teacher.staff_no, teacher.name, coded(GENDER_CODES.get(teacher.gender)),
         coded(CHINA) if mainland else "", coded(RESIDENT_ID) if mainland else "", shown.id_number, birth,
         "", "", _month(teacher.service_start), _month(arrival), coded(DEGREE_CODES.get(teacher.degree)),
-        label(teacher.title), label(teacher.stage), teacher.subject, shown.phone,
+        label_of(teacher.title), label_of(teacher.stage), teacher.subject, shown.phone,
     ]
