@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test setup db translations lint security bench load freeze extract-messages clean
+.PHONY: run test setup db translations lint security bench bench-export load freeze extract-messages clean
 
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -43,6 +43,10 @@ load: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m scheduling bench
+
+# Export of 20,000 teachers (.xlsx and .csv) beside plain openpyxl write_only (see README, Import/export).
+bench-export: $(VENV)/.installed
+	$(BIN)/python benchmarks/export_bench.py --rows 20000
 
 # Re-extract messages after changing user-visible strings, then translate translations/en/.../messages.po.
 extract-messages: $(VENV)/.installed

@@ -119,9 +119,9 @@ class SchoolCompletion:
         return 100 if not self.teachers else int(self.complete * 100 // self.teachers)
 
 
-def overview(user: User, today: date) -> list[SchoolCompletion]:
-    """Per school in the user's scope: serving teachers, how many have completed their cycle so far
-    (hours and yearly minimums), and who is behind, the most missing first."""
+def progress_rows(user: User, today: date) -> list[tuple[Teacher, cycle.Progress]]:
+    """Every serving teacher the overview counts (in scope; a principal's: those working at the school),
+    by staff number, with their progress in the current cycle. The overview page and the export read this."""
     if not has_permission(user, "training.overview"):
         raise PermissionDenied("training.overview")
     teachers = list(db.session.scalars(
@@ -137,9 +137,14 @@ def overview(user: User, today: date) -> list[SchoolCompletion]:
         for r in db.session.scalars(select(TrainingRecord).where(TrainingRecord.teacher_id.in_(ids[start:start + 500]))
                                     .options(selectinload(TrainingRecord.programme))):
             by_teacher.setdefault(r.teacher_id, []).append(r)
+    return [(t, progress_of(t, today, by_teacher.get(t.id, []))) for t in teachers]
+
+
+def overview(user: User, today: date) -> list[SchoolCompletion]:
+    """Per school in the user's scope: serving teachers, how many have completed their cycle so far
+    (hours and yearly minimums), and who is behind, the most missing first."""
     schools: dict[int, SchoolCompletion] = {}
-    for t in teachers:
-        p = progress_of(t, today, by_teacher.get(t.id, []))
+    for t, p in progress_rows(user, today):
         row = schools.setdefault(t.working_school_id, SchoolCompletion(t.working_school, 0, 0, []))
         row.teachers += 1
         if p.missing == 0 and not p.short_years:

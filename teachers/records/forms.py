@@ -222,7 +222,7 @@ class TeacherFilterForm(QueryForm):
     page = IntegerField(_l("页码"), validators=[Optional(), NumberRange(min=1, message=_l("页码应为正整数。"))],
                         invalid_value_message=_l("页码应为正整数。"), default=1)
 
-    FILTERS = ("school", "area", "stage", "subject", "tier", "backbone", "status", "eligible")
+    FILTERS = services.TEACHER_FILTERS  # one list: the page, its links and the export read the same filters
 
     @classmethod
     def build(cls, user: User, formdata) -> TeacherFilterForm:
@@ -246,6 +246,12 @@ class TeacherFilterForm(QueryForm):
 
     def filters(self) -> dict[str, Any]:
         return {name: self.value(name) for name in self.FILTERS}
+
+    def view_values(self) -> dict[str, Any]:
+        """The search, filters and order of the current view, the search included even when it is an ID
+        number: for the export form, which posts them (so they stay out of URLs) and exports what is shown."""
+        values = {name: self.value(name) for name in ("q", *self.FILTERS, "sort", "dir")}
+        return {k: v for k, v in values.items() if v not in (None, "")}
 
     def args(self, **override) -> dict[str, Any]:
         """The query string of the current view (for sort links and the pager), without empty values."""

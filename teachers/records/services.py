@@ -78,6 +78,8 @@ TEACHER_FIELDS = [
     "staff_no", "name", "gender", "birth_date", "id_number", "phone", "service_start", "personnel_school_id",
     "working_school_id", "stage", "subject", "other_subjects", "degree", "title", "status", "rotation_exempt", "rotation_exempt_reason",
 ]
+#: The list's filters (``teacher_query``'s keywords besides ``q``).
+TEACHER_FILTERS = ("school", "area", "stage", "subject", "tier", "backbone", "status", "eligible")
 TEACHER_SORTS = ("staff_no", "name", "school", "service_start", "birth_date", "years")
 PHONE_RE = re.compile(r"^[0-9+\-() ]{3,20}$")
 
@@ -434,6 +436,22 @@ def teacher_query(user: User, *, q: str | None = None, school: int | None = None
     return stmt
 
 
+def order_teachers(stmt: Select, sort: str, descending: bool, today: date) -> Select:
+    """The list's order (one of ``TEACHER_SORTS``, then staff number): the page and the export sort alike."""
+    if sort not in TEACHER_SORTS:
+        sort = "staff_no"
+    if sort == "school":
+        key = select(School.name).where(School.id == Teacher.working_school_id).scalar_subquery()
+    elif sort == "years":
+        # More years at school = an earlier run start.
+        key = _run_start_key(today)
+        descending = not descending
+    else:
+        key = getattr(Teacher, sort)
+    key = key.desc() if descending else key.asc()
+    return stmt.order_by(key.nulls_last(), Teacher.staff_no, Teacher.id)
+
+
 def list_teachers(user: User, q: str | None = None, *, filters: dict[str, Any] | None = None,
                   sort: str = "staff_no", descending: bool = False, page: int = 1, page_size: int = 50,
                   today: date | None = None) -> TeacherPage:
@@ -446,18 +464,7 @@ def list_teachers(user: User, q: str | None = None, *, filters: dict[str, Any] |
     page_size = max(1, min(int(page_size), 500))
     pages = max(1, -(-total // page_size))
     page = min(max(1, int(page)), pages)
-    if sort not in TEACHER_SORTS:
-        sort = "staff_no"
-    if sort == "school":
-        key = select(School.name).where(School.id == Teacher.working_school_id).scalar_subquery()
-    elif sort == "years":
-        # More years at school = an earlier run start.
-        key = _run_start_key(today)
-        descending = not descending
-    else:
-        key = getattr(Teacher, sort)
-    key = key.desc() if descending else key.asc()
-    stmt = (stmt.order_by(key.nulls_last(), Teacher.staff_no, Teacher.id)
+    stmt = (order_teachers(stmt, sort, descending, today)
             .options(selectinload(Teacher.working_school), selectinload(Teacher.personnel_school),
                      selectinload(Teacher.assignments))
             .limit(page_size).offset((page - 1) * page_size))

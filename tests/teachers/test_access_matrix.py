@@ -218,6 +218,28 @@ GET_MATRIX = {
     "/rotation/{R2}/notice-list": (200, 404, 404, 404, 404),
     "/rotation/{R}/final-list.xlsx": (200, 200, 200, 403, 403),
     "/rotation/{R2}/final-list.xlsx": (200, 404, 404, 404, 404),
+    # Exports (teachers/io): as the page they come from; a role without the page 403, another county's object 404.
+    "/export/teachers.xlsx": (200, 200, 200, 200, 403),
+    "/export/teachers.csv": (200, 200, 200, 200, 403),
+    "/export/national.xlsx": (200, 200, 200, 200, 403),
+    "/export/national.csv": (200, 200, 200, 200, 403),
+    "/export/schools.xlsx": (200, 200, 200, 403, 403),
+    "/export/schools.csv": (200, 200, 200, 403, 403),
+    "/export/training.xlsx": (200, 200, 200, 200, 403),
+    "/export/training.csv": (200, 200, 200, 200, 403),
+    "/export/rotation/{R}/final-list.xlsx": (200, 200, 200, 403, 403),
+    "/export/rotation/{R}/final-list.csv": (200, 200, 200, 403, 403),
+    "/export/rotation/{R2}/final-list.csv": (200, 404, 404, 403, 403),
+    "/export/rotation/runs/{run}/plan.xlsx": (200, 200, 200, 403, 403),
+    "/export/rotation/runs/{run}/plan.csv": (200, 200, 200, 403, 403),
+    "/export/rotation/runs/{run2}/plan.csv": (200, 404, 404, 403, 403),
+}
+
+EXPORT_RULES = {
+    "/export/teachers.<any(xlsx, csv):fmt>", "/export/national.<any(xlsx, csv):fmt>",
+    "/export/schools.<any(xlsx, csv):fmt>", "/export/training.<any(xlsx, csv):fmt>",
+    "/export/rotation/<int:round_id>/final-list.<any(xlsx, csv):fmt>",
+    "/export/rotation/runs/<int:run_id>/plan.<any(xlsx, csv):fmt>",
 }
 
 # state changes a role may not make: POST answers 403 and nothing changes
@@ -309,7 +331,8 @@ def test_every_route_is_in_the_matrix(app):
                .replace("{pA}", "<int:pair_id>").replace("{pB}", "<int:pair_id>").replace("{lA}", "<int:log_id>")
                .replace("{aA}", "<int:achievement_id>").replace("{hA}", "<int:honour_id>")
                .replace("{PX}", "<int:programme_id>").replace("{P}", "<int:programme_id>")
-               for path in GET_MATRIX}
+               for path in GET_MATRIX if not path.startswith("/export/")}
+    covered |= EXPORT_RULES  # each in GET_MATRIX above, in both formats
     covered.discard("/development/achievements/<int:achievement_id>/verify")
     covered.discard("/development/growth-plan/goals")
     covered.discard("/training/programmes/<int:programme_id>/complete")
