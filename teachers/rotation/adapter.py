@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from scheduling import check, io, messages, rules
 from scheduling import mentoring as mentoring_model  # noqa: F401 (mentor pairing, teachers/development/mentoring.py)
@@ -22,7 +21,7 @@ from scheduling.problem import School as SolverSchool
 from scheduling.problem import Teacher as SolverTeacher
 from teachers import policy as policy_defaults
 from teachers.extensions import db
-from teachers.models import County, School, Stage, Teacher, TeacherStatus
+from teachers.models import Assignment, AssignmentKind, County, School, Stage, Teacher, TeacherStatus
 from teachers.records.history import years_at_current_school
 
 #: The stages rotation and the balance indicators concern (义务教育).
@@ -91,33 +90,51 @@ def _build(county: County, year: int, *, on: date | None, options: Options | Non
         ))
     in_problem = {s.id for s in solver_schools}
     code_of = {s.id: s.code for s in schools}
-    teachers = db.session.scalars(
-        select(Teacher)
-        .where(Teacher.working_school_id.in_([s.id for s in schools]),
-               Teacher.stage.in_(ROTATION_STAGES), Teacher.status != TeacherStatus.RETIRED)
-        .options(selectinload(Teacher.assignments))
-        .order_by(Teacher.staff_no)
-    ).all()
+    in_county = (Teacher.working_school_id.in_([s.id for s in schools]), Teacher.stage.in_(ROTATION_STAGES),
+                 Teacher.status != TeacherStatus.RETIRED)
+    teachers = db.session.scalars(select(Teacher).where(*in_county).order_by(Teacher.staff_no)).all()
+    history = _history_rows(in_county)
     solver_teachers = []
     for t in teachers:
         school_code = code_of[t.working_school_id]
         if school_code not in in_problem:
             continue
-        solver_teachers.append(_solver_teacher(t, school_code, values, on))
+        solver_teachers.append(_solver_teacher(t, school_code, values, on, history.get(t.id, [])))
     problem = Problem(name=f"{county.name} {year}", year=year, policy=solver_policy(values),
                       schools=tuple(solver_schools), teachers=tuple(solver_teachers), options=options or Options())
     return problem, {t.staff_no: t for t in teachers}
 
 
-def _solver_teacher(t: Teacher, school_code: str, values: dict[str, Any], on: date) -> SolverTeacher:
+def _history_rows(teacher_filter) -> dict[int, list[Any]]:
+    """The assignment history of every teacher matching ``teacher_filter``, as plain rows (school_id,
+    kind, start_date, end_date) in the relationship's order, in one query: a county's history as ORM
+    collections cost most of a dashboard view (about 0.5 s of 1 s for 2,500 teachers)."""
+    rows = db.session.execute(
+        select(Assignment.teacher_id, Assignment.school_id, Assignment.kind, Assignment.start_date,
+               Assignment.end_date)
+        .join(Teacher, Teacher.id == Assignment.teacher_id).where(*teacher_filter)
+        .order_by(Assignment.teacher_id, Assignment.start_date, Assignment.id)).all()
+    out: dict[int, list[Any]] = {}
+    for row in rows:
+        out.setdefault(row.teacher_id, []).append(row)
+    return out
+
+
+def _solver_teacher(t: Teacher, school_code: str, values: dict[str, Any], on: date,
+                    history: list[Any] | None = None) -> SolverTeacher:
+    """The solver's view of one teacher; ``history`` is their assignment rows when loaded in bulk
+    (``_history_rows``), else the ORM collection is read."""
+    rows = t.assignments if history is None else history
+    on_exchange = (bool(t.on_exchange) if history is None else
+                   any(r.kind == AssignmentKind.EXCHANGE and r.end_date is None for r in rows))
     return SolverTeacher(
         id=t.staff_no, school=school_code, stage=t.stage.value, subject=t.subject,
         gender=t.gender.value, birth_year=t.birth_date.year,
-        years_at_school=int(years_at_current_school(t.assignments, t.working_school_id, on)),
+        years_at_school=int(years_at_current_school(rows, t.working_school_id, on)),
         backbone=t.backbone.value,
         above_required_degree=policy_defaults.above_required_degree(t.degree.value, t.stage.value, values),
         exempt=bool(t.rotation_exempt) or t.status in EXEMPT_STATUSES,
-        on_exchange=bool(t.on_exchange),  # derived from the assignment history (an open EXCHANGE row)
+        on_exchange=on_exchange,  # derived from the assignment history (an open EXCHANGE row)
     )
 
 
