@@ -69,6 +69,58 @@ def _today() -> date:
     return date.today()
 
 
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for e in errors:
+            flash(e, "error")
+
+
+def _step(form, back: str, work: Callable[[], Any], done: str | Callable[[Any], str], *,
+          then: str | Callable[[Any], str] | None = None, bad_form: str = "flash"):
+    """One step of a development workflow, the shape every POST here shares: the form must pass (else
+    its errors are flashed, or 400 when ``bad_form="abort"`` — a button's form fails only on CSRF),
+    then ``work()`` calls the service; a refusal is undone and flashed (403/404 for scope) and the user
+    goes ``back``; success commits once, flashes ``done`` and goes to ``then`` (default ``back``).
+    ``done`` and ``then`` may be functions of what ``work`` returned."""
+    if not form.validate_on_submit():
+        if bad_form == "abort":
+            abort(400)
+        _flash_errors(form)
+        return redirect(back)
+    try:
+        result = work()
+    except DomainError as exc:
+        _refuse_with_flash(exc)
+        return redirect(back)
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return redirect((then(result) if callable(then) else then) or back)
+
+
+def _form_page(form, template: str, context: dict[str, Any], work: Callable[[], Any], done: str,
+               then: Callable[[Any], str]):
+    """A page with one form that the service answers: refusals land at their field (400), success
+    commits, flashes ``done`` and goes to ``then(result)``."""
+    if form.validate_on_submit():
+        try:
+            result = work()
+        except DomainError as exc:
+            refuse(form, exc)
+            return render_template(template, form=form, **context), 400
+        db.session.commit()
+        flash(done, "success")
+        return redirect(then(result))
+    return render_template(template, form=form, **context), (400 if form.errors else 200)
+
+
+def _ids(name: str) -> list[int]:
+    """The integer values of a repeated form field; anything else is a bad request."""
+    try:
+        return [int(v) for v in request.form.getlist(name)]
+    except ValueError:
+        abort(400)
+
+
 # ------------------------------------------------------------------------------------- training
 
 
@@ -86,16 +138,9 @@ def training_home():
 @require("training.submit")
 def training_new():
     form = TrainingForm()
-    if form.validate_on_submit():
-        try:
-            record = training.submit_outside(current_user, form.service_data(), _upload(form), _today())
-        except DomainError as exc:
-            refuse(form, exc)
-            return render_template("development/training_form.html", form=form, record=None), 400
-        db.session.commit()
-        flash(_("已提交培训记录，等待学校审核。"), "success")
-        return redirect(url_for(".training_record", record_id=record.id))
-    return render_template("development/training_form.html", form=form, record=None), (400 if form.errors else 200)
+    return _form_page(form, "development/training_form.html", {"record": None},
+                      lambda: training.submit_outside(current_user, form.service_data(), _upload(form), _today()),
+                      _("已提交培训记录，等待学校审核。"), lambda r: url_for(".training_record", record_id=r.id))
 
 
 @bp.route("/training/records/<int:record_id>")
@@ -129,33 +174,21 @@ def training_edit(record_id: int):
         flash(_("只有被退回的记录可以修改后重新提交。"), "error")
         return redirect(url_for(".training_record", record_id=record.id))
     form = TrainingForm(obj=record)
-    if form.validate_on_submit():
-        try:
-            training.resubmit(current_user, record.id, form.service_data(), _upload(form), _today())
-        except DomainError as exc:
-            refuse(form, exc)
-            return render_template("development/training_form.html", form=form, record=record), 400
-        db.session.commit()
-        flash(_("已修改并重新提交，等待学校审核。"), "success")
-        return redirect(url_for(".training_record", record_id=record.id))
-    return render_template("development/training_form.html", form=form, record=record), (400 if form.errors else 200)
+    return _form_page(form, "development/training_form.html", {"record": record},
+                      lambda: training.resubmit(current_user, record.id, form.service_data(), _upload(form), _today()),
+                      _("已修改并重新提交，等待学校审核。"), lambda r: url_for(".training_record", record_id=r.id))
 
 
 @bp.route("/training/records/<int:record_id>/<any(verify, confirm, reject):action>", methods=["POST"])
 @require("development.view")
 def training_act(record_id: int, action: str):
     form = ReasonForm() if action == "reject" else ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        training.act(current_user, record_id, action, reason=getattr(form, "reason", None) and form.reason.data or "")
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(url_for(".training_record", record_id=record_id))
-    db.session.commit()
-    flash({"verify": _("已审核。"), "confirm": _("已确认，学时已计入。"), "reject": _("已退回，教师可修改后重新提交。")}[action],
-          "success")
-    return redirect(request.form.get("next") or url_for(".training_record", record_id=record_id))
+    reason = form.reason.data if action == "reject" else ""
+    return _step(form, url_for(".training_record", record_id=record_id),
+                 lambda: training.act(current_user, record_id, action, reason=reason or ""),
+                 {"verify": _("已审核。"), "confirm": _("已确认，学时已计入。"),
+                  "reject": _("已退回，教师可修改后重新提交。")}[action],
+                 then=request.form.get("next"), bad_form="abort")
 
 
 @bp.route("/training/review")
@@ -263,75 +296,38 @@ def teacher_development(teacher_id: int):
 @require("training.submit")
 def achievement_new():
     form = AchievementForm()
-    back = url_for(".teacher_development", teacher_id=current_user.teacher_id)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(back)
-    f = form.evidence.data
-    upload = evidence.Upload(f.filename, f.read()) if f is not None and getattr(f, "filename", None) else None
-    data = {k: form[k].data for k in ("kind", "level", "title", "achieved_on")}
-    try:
-        achievements.record(current_user, data, upload, _today())
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(back)
-    db.session.commit()
-    flash(_("已登记成果，等待学校审核。"), "success")
-    return redirect(back)
+    return _step(form, url_for(".teacher_development", teacher_id=current_user.teacher_id),
+                 lambda: achievements.record(current_user, {k: form[k].data for k in (
+                     "kind", "level", "title", "achieved_on")}, _upload(form), _today()),
+                 _("已登记成果，等待学校审核。"))
 
 
 @bp.route("/development/achievements/<int:achievement_id>/<any(verify, reject):action>", methods=["POST"])
 @require("training.verify")
 def achievement_review(achievement_id: int, action: str):
     form = ReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        row = achievements.review(current_user, achievement_id, action == "verify", form.reason.data or "")
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(request.referrer or url_for(".training_review"))
-    db.session.commit()
-    flash(_("已审核。") if action == "verify" else _("已退回。"), "success")
-    return redirect(url_for(".teacher_development", teacher_id=row.teacher_id))
+    return _step(form, request.referrer or url_for(".training_review"),
+                 lambda: achievements.review(current_user, achievement_id, action == "verify", form.reason.data or ""),
+                 _("已审核。") if action == "verify" else _("已退回。"),
+                 then=lambda row: url_for(".teacher_development", teacher_id=row.teacher_id), bad_form="abort")
 
 
 @bp.route("/teachers/<int:teacher_id>/honours", methods=["POST"])
 @require("development.manage")
 def honour_new(teacher_id: int):
     form = HonourForm()
-    back = url_for(".teacher_development", teacher_id=teacher_id)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(back)
-    try:
-        achievements.add_honour(current_user, teacher_id, {k: form[k].data for k in (
-            "kind", "level", "recognised_on", "review_on", "studio_name")}, _today())
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(back)
-    db.session.commit()
-    flash(_("已登记荣誉。"), "success")
-    return redirect(back)
+    return _step(form, url_for(".teacher_development", teacher_id=teacher_id),
+                 lambda: achievements.add_honour(current_user, teacher_id, {k: form[k].data for k in (
+                     "kind", "level", "recognised_on", "review_on", "studio_name")}, _today()),
+                 _("已登记荣誉。"))
 
 
 @bp.route("/development/honours/<int:honour_id>/end", methods=["POST"])
 @require("development.manage")
 def honour_end(honour_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        row = achievements.end_honour(current_user, honour_id, _today())
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(request.referrer or url_for(".tier_evaluation"))
-    db.session.commit()
-    flash(_("已终止该荣誉。"), "success")
-    return redirect(url_for(".teacher_development", teacher_id=row.teacher_id))
+    return _step(ActionForm(), request.referrer or url_for(".tier_evaluation"),
+                 lambda: achievements.end_honour(current_user, honour_id, _today()), _("已终止该荣誉。"),
+                 then=lambda row: url_for(".teacher_development", teacher_id=row.teacher_id), bad_form="abort")
 
 
 # ----------------------------------------------------------------------------------------- tiers
@@ -358,24 +354,10 @@ def tier_evaluation():
 @require("development.manage")
 def tier_decide():
     form = TierDecisionForm()
-    back = request.form.get("next") or url_for(".tier_evaluation")
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(back)
-    try:
-        ids = [int(v) for v in request.form.getlist("teacher_ids")]
-    except ValueError:
-        abort(400)
-    try:
-        awards = tiers.decide(current_user, ids, form.tier.data, form.reason.data or "", _today())
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(back)
-    db.session.commit()
-    flash(_("已调整 %(n)d 位教师的梯队层级。", n=len(awards)), "success")
-    return redirect(back)
+    return _step(form, request.form.get("next") or url_for(".tier_evaluation"),
+                 lambda: tiers.decide(current_user, _ids("teacher_ids"), form.tier.data, form.reason.data or "",
+                                      _today()),
+                 lambda awards: _("已调整 %(n)d 位教师的梯队层级。", n=len(awards)))
 
 
 @bp.route("/development/pyramid")
@@ -416,27 +398,19 @@ def mentoring_propose():
 @require("development.manage")
 def mentoring_create():
     form = PairForm() if request.form.get("mentee") else ActionForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(url_for(".mentoring_list"))
-    try:
+
+    def work():
         if isinstance(form, PairForm):
             pairs = [mentoring.ids_by_staff_no(current_user, form.mentee.data, form.mentor.data)]
-            start = form.start_on.data
-        else:
+            return mentoring.create_pairs(current_user, pairs, form.start_on.data)
+        try:
             pairs = [tuple(int(x) for x in v.split(":", 1)) for v in request.form.getlist("pairs")]
-            start = _today()
-        created = mentoring.create_pairs(current_user, pairs, start)
-    except ValueError:
-        abort(400)
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(url_for(".mentoring_list"))
-    db.session.commit()
-    flash(_("已建立 %(n)d 对师徒结对。", n=len(created)), "success")
-    return redirect(url_for(".mentoring_list"))
+        except ValueError:
+            abort(400)
+        return mentoring.create_pairs(current_user, pairs, _today())
+
+    return _step(form, url_for(".mentoring_list"), work,
+                 lambda created: _("已建立 %(n)d 对师徒结对。", n=len(created)))
 
 
 @bp.route("/development/mentoring/<int:pair_id>")
@@ -451,40 +425,19 @@ def mentoring_pair(pair_id: int):
 @require("development.view")
 def mentoring_act(pair_id: int, action: str):
     form = MentorLogForm() if action == "logs" else ActionForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(url_for(".mentoring_pair", pair_id=pair_id))
-    try:
-        if action == "logs":
-            mentoring.add_log(current_user, pair_id, form.log_on.data, form.text.data, _today())
-        elif action == "sign-off":
-            mentoring.sign_off(current_user, pair_id, _today())
-        else:
-            mentoring.end_pair(current_user, pair_id, _today())
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(url_for(".mentoring_pair", pair_id=pair_id))
-    db.session.commit()
-    flash({"logs": _("已记录，等待导师签字。"), "sign-off": _("已签字结束跟踪指导。"), "end": _("已结束该结对。")}[action],
-          "success")
-    return redirect(url_for(".mentoring_pair", pair_id=pair_id))
+    work = {"logs": lambda: mentoring.add_log(current_user, pair_id, form.log_on.data, form.text.data, _today()),
+            "sign-off": lambda: mentoring.sign_off(current_user, pair_id, _today()),
+            "end": lambda: mentoring.end_pair(current_user, pair_id, _today())}[action]
+    return _step(form, url_for(".mentoring_pair", pair_id=pair_id), work,
+                 {"logs": _("已记录，等待导师签字。"), "sign-off": _("已签字结束跟踪指导。"), "end": _("已结束该结对。")}[action])
 
 
 @bp.route("/development/mentoring/logs/<int:log_id>/countersign", methods=["POST"])
 @require("development.view")
 def mentoring_countersign(log_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        log = mentoring.countersign(current_user, log_id)
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(request.referrer or url_for(".mentoring_list"))
-    db.session.commit()
-    flash(_("已签字。"), "success")
-    return redirect(url_for(".mentoring_pair", pair_id=log.pair_id))
+    return _step(ActionForm(), request.referrer or url_for(".mentoring_list"),
+                 lambda: mentoring.countersign(current_user, log_id), _("已签字。"),
+                 then=lambda log: url_for(".mentoring_pair", pair_id=log.pair_id), bad_form="abort")
 
 
 # ---------------------------------------------------------------------------------- growth plans
@@ -501,43 +454,18 @@ def growth_missing():
 @require("training.submit")
 def growth_save(what: str):
     form = GoalsForm() if what == "goals" else GrowthEntryForm()
-    back = url_for(".teacher_development", teacher_id=current_user.teacher_id)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(back)
-    try:
-        if what == "goals":
-            growth.save_goals(current_user, form.goals.data)
-        else:
-            growth.add_entry(current_user, form.entry_on.data, form.text.data, _today())
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(back)
-    db.session.commit()
-    flash(_("成长规划已保存。"), "success")
-    return redirect(back)
+    return _step(form, url_for(".teacher_development", teacher_id=current_user.teacher_id),
+                 (lambda: growth.save_goals(current_user, form.goals.data)) if what == "goals"
+                 else (lambda: growth.add_entry(current_user, form.entry_on.data, form.text.data, _today())),
+                 _("成长规划已保存。"))
 
 
 @bp.route("/teachers/<int:teacher_id>/growth-plan/comment", methods=["POST"])
 @require("training.verify")
 def growth_comment(teacher_id: int):
     form = CommentForm()
-    back = url_for(".teacher_development", teacher_id=teacher_id)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(back)
-    try:
-        growth.comment(current_user, teacher_id, form.comment.data)
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(back)
-    db.session.commit()
-    flash(_("点评已保存。"), "success")
-    return redirect(back)
+    return _step(form, url_for(".teacher_development", teacher_id=teacher_id),
+                 lambda: growth.comment(current_user, teacher_id, form.comment.data), _("点评已保存。"))
 
 
 # -------------------------------------------------------------------------------------- catalogue
@@ -560,16 +488,9 @@ def programme_list():
 @require("development.manage")
 def programme_new():
     form = ProgrammeForm()
-    if form.validate_on_submit():
-        try:
-            row = catalogue.create(current_user, int_arg("county"), form.service_data())
-        except DomainError as exc:
-            refuse(form, exc)
-            return render_template("development/programme_form.html", form=form), 400
-        db.session.commit()
-        flash(_("已发布培训项目。"), "success")
-        return redirect(url_for(".programme_detail", programme_id=row.id))
-    return render_template("development/programme_form.html", form=form), (400 if form.errors else 200)
+    return _form_page(form, "development/programme_form.html", {},
+                      lambda: catalogue.create(current_user, int_arg("county"), form.service_data()),
+                      _("已发布培训项目。"), lambda row: url_for(".programme_detail", programme_id=row.id))
 
 
 @bp.route("/training/programmes/<int:programme_id>")
@@ -594,33 +515,21 @@ def programme_act(programme_id: int, action: str):
             action != "enrol" and not has_permission(current_user, "development.manage")):
         abort(403)
     form = GroupEnrolForm() if action == "enrol-school" else ActionForm()
-    back = url_for(".programme_detail", programme_id=programme_id)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return redirect(back)
-    try:
-        if action == "enrol":
-            catalogue.enrol_self(current_user, programme_id, _today())
-            message = _("已报名。")
-        elif action == "enrol-school":
-            try:
-                school_id = int(form.school_id.data)
-            except ValueError:
-                school_id = None
-            rows = catalogue.enrol_school(current_user, programme_id, school_id, form.subject.data or "", _today())
-            message = _("已为 %(n)d 位教师报名。", n=len(rows))
-        else:
-            try:
-                ids = [int(v) for v in request.form.getlist("enrolment_ids")]
-            except ValueError:
-                abort(400)
-            records = catalogue.complete(current_user, programme_id, ids, _today())
-            message = _("已认定 %(n)d 位学员结业，培训记录等待学校审核。", n=len(records))
-    except DomainError as exc:
-        _refuse_with_flash(exc)
-        return redirect(back)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(back)
+
+    def school_id() -> int | None:
+        try:
+            return int(form.school_id.data)
+        except ValueError:
+            return None
+
+    if action == "enrol":
+        return _step(form, url_for(".programme_detail", programme_id=programme_id),
+                     lambda: catalogue.enrol_self(current_user, programme_id, _today()), _("已报名。"))
+    if action == "enrol-school":
+        return _step(form, url_for(".programme_detail", programme_id=programme_id),
+                     lambda: catalogue.enrol_school(current_user, programme_id, school_id(), form.subject.data or "",
+                                                    _today()),
+                     lambda rows: _("已为 %(n)d 位教师报名。", n=len(rows)))
+    return _step(form, url_for(".programme_detail", programme_id=programme_id),
+                 lambda: catalogue.complete(current_user, programme_id, _ids("enrolment_ids"), _today()),
+                 lambda records: _("已认定 %(n)d 位学员结业，培训记录等待学校审核。", n=len(records)))
