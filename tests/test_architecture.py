@@ -49,3 +49,29 @@ def test_models_never_import_flask():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "teachers" / "models").rglob("*.py")
                  if {top(m) for m in imported_modules(p)} & {"flask", "flask_login", "flask_babel", "flask_wtf"}]
     assert offenders == []
+
+
+def _writes_assignment_rows(path: Path) -> list[int]:
+    """Lines that build an ``Assignment`` row, or, in a module that imports ``Assignment``, set an
+    ``end_date`` (closing a row)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    imports_it = any(isinstance(n, ast.ImportFrom) and any(a.name == "Assignment" for a in n.names)
+                     for n in ast.walk(tree))
+    lines = []
+    for node in ast.walk(tree):
+        builds = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Assignment"
+        closes = imports_it and isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "end_date" for t in node.targets)
+        if builds or closes:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_one_writer_of_where_a_teacher_works():
+    """The assignment history (任职经历) is the one record of where a teacher works, and only
+    teachers/records/placements.py writes it; the demo seeder writes its bulk rows through the table."""
+    writer = ROOT / "teachers" / "records" / "placements.py"
+    assert _writes_assignment_rows(writer), "the writer itself must be recognised by this check"
+    offenders = {str(p.relative_to(ROOT)): _writes_assignment_rows(p) for p in (ROOT / "teachers").rglob("*.py")
+                 if p != writer}
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -62,7 +62,7 @@ from teachers.models import (
     User,
 )
 from teachers.models.enums import KIND_STAGES
-from teachers.records import history, idcard
+from teachers.records import history, idcard, placements
 from teachers.rotation.adapter import eligibility_text, eligible_teacher_ids, next_rotation_year
 
 #: Youngest age at which service may start (minimum legal working age).
@@ -670,59 +670,14 @@ def create_teacher(actor: User, data: dict[str, Any], today: date | None = None)
     teacher = Teacher(**values)
     db.session.add(teacher)
     db.session.flush()
-    rows = [Assignment(teacher_id=teacher.id, school_id=values["personnel_school_id"], kind=AssignmentKind.HIRE,
-                       start_date=hired)]
-    if posted is not None:
-        rows.append(Assignment(teacher_id=teacher.id, school_id=values["working_school_id"],
-                               kind=AssignmentKind.EXCHANGE, start_date=posted))
-    db.session.add_all(rows)
-    db.session.flush()
-    db.session.expire(teacher, ["assignments"])
+    rows = placements.hire(teacher, values["personnel_school_id"], hired,
+                           working_school_id=values["working_school_id"], posted=posted)
     # The tier is derived from awards: a teacher in their first years starts as 新任教师.
     tiers.award_on_hire(actor, teacher, hired, today)
     summary = _audit_summary(audit.changes(teacher, TEACHER_FIELDS, {}))
     summary["assignments"] = [[r.kind.value, r.school_id, r.start_date.isoformat()] for r in rows]
     audit.record(actor, "teacher.create", teacher, summary)
     return teacher
-
-
-def _move(teacher: Teacher, values: dict[str, Any], effective: date) -> list[Assignment]:
-    """Close and open assignment rows so the history follows the new personnel and working schools."""
-    home_changed = values["personnel_school_id"] != teacher.personnel_school_id
-    work_changed = values["working_school_id"] != teacher.working_school_id
-    if not (home_changed or work_changed):
-        return []
-    rows = list(teacher.assignments)
-    latest = max((r.start_date for r in rows), default=None)
-    if latest is not None and effective <= latest:
-        raise DomainError(_("生效日期应晚于最近一条任职记录的开始日期（%(d)s）。", d=latest.isoformat()),
-                          field="effective_date")
-    open_home = [r for r in rows if r.end_date is None and r.kind != AssignmentKind.EXCHANGE]
-    open_exchange = [r for r in rows if r.end_date is None and r.kind == AssignmentKind.EXCHANGE]
-    closing = effective - timedelta(days=1)
-    opened: list[Assignment] = []
-
-    def open_row(school_id: int, kind: AssignmentKind) -> None:
-        opened.append(Assignment(teacher_id=teacher.id, school_id=school_id, kind=kind, start_date=effective))
-
-    if home_changed:
-        for row in open_home:
-            row.end_date = closing
-        open_row(values["personnel_school_id"], AssignmentKind.TRANSFER)
-    if values["working_school_id"] != values["personnel_school_id"]:
-        keep = [r for r in open_exchange if r.school_id == values["working_school_id"]]
-        for row in open_exchange:
-            if row not in keep:
-                row.end_date = closing
-        if not keep:
-            open_row(values["working_school_id"], AssignmentKind.EXCHANGE)
-    else:
-        for row in open_exchange:
-            row.end_date = closing
-        if not home_changed:
-            open_row(values["personnel_school_id"], AssignmentKind.RETURN)
-    db.session.add_all(opened)
-    return opened
 
 
 def update_teacher(actor: User, teacher: Teacher, data: dict[str, Any], today: date | None = None) -> Teacher:
@@ -738,7 +693,7 @@ def update_teacher(actor: User, teacher: Teacher, data: dict[str, Any], today: d
             if (row.kind == AssignmentKind.HIRE and row.start_date == teacher.service_start
                     and (row.end_date is None or row.end_date >= values["service_start"])):
                 row.start_date = values["service_start"]
-    opened = _move(teacher, values, effective)
+    opened = placements.relocate(teacher, values["personnel_school_id"], values["working_school_id"], effective)
     for key, value in values.items():
         setattr(teacher, key, value)
     db.session.flush()
