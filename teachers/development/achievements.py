@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from teachers import audit, policy
 from teachers.auth.permissions import has_permission, teacher_in_scope
-from teachers.development import evidence
+from teachers.development import evidence, training
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Achievement, AchievementKind, Honour, HonourKind, Level, ReviewState, Role, Teacher, User
 from teachers.models._types import utcnow
+from teachers.notifications.services import close_todos, notify
 
 
 def _enum(cls, value: Any, field: str, message: str):
@@ -76,7 +77,13 @@ def record(actor: User, data: dict[str, Any], upload: evidence.Upload | None, to
     except Exception:
         evidence.discard(stored)
         raise
+    notify(training.principals_of(teacher), "achievement.to_verify", object_type="achievement", object_id=row.id,
+           params=_params(row, teacher), todo=True)
     return row
+
+
+def _params(row: Achievement, teacher: Teacher) -> dict[str, Any]:
+    return {"teacher": teacher.name, "title": row.title, "teacher_id": teacher.id}
 
 
 def review(actor: User, achievement_id: int, verify: bool, reason: str = "") -> Achievement:
@@ -96,6 +103,10 @@ def review(actor: User, achievement_id: int, verify: bool, reason: str = "") -> 
     row.reject_reason = "" if verify else reason[:200]
     row.reviewed_by_id, row.reviewed_at = actor.id, utcnow()
     db.session.flush()
+    close_todos("achievement.to_verify", object_type="achievement", object_id=row.id)
+    if not verify:
+        notify(training.accounts_of(row.teacher), "achievement.rejected", object_type="achievement", object_id=row.id,
+               params={**_params(row, row.teacher), "reason": row.reject_reason})
     audit.record(actor, "achievement.verify" if verify else "achievement.reject", row,
                  {"teacher": row.teacher.staff_no, **({"reason": reason} if reason else {})})
     return row
