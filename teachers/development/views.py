@@ -481,6 +481,7 @@ def programme_list():
 
         mine = set(db.session.scalars(select(Enrolment.programme_id).where(Enrolment.teacher_id == current_user.teacher_id)))
     return render_template("development/programme_list.html", rows=rows, mine=mine, action_form=ActionForm(),
+                           take_up=catalogue.take_up(rows),
                            today=_today(), may_manage=has_permission(current_user, "development.manage"))
 
 
