@@ -87,8 +87,8 @@ def _row(page: str, pid: int) -> list[str]:
     """The cells (as text) of the programme's row in the catalogue list."""
     import re
 
-    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if f"/training/programmes/{pid}\"" in r)
-    return [re.sub(r"<[^>]+>|\s+", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if f"/training/programmes/{pid}\"" in r)
+    return [re.sub(r"<[^>]+>|\s+", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
 
 
 def test_pages(app, client, world):
@@ -108,7 +108,7 @@ def test_pages(app, client, world):
     assert db.session.scalar(select(TrainingRecord.programme_id)) == pid
     # The list counts who enrolled and who completed; a full programme offers no enrolment.
     row = _row(client.get("/training/programmes").get_data(as_text=True), pid)
-    assert [c for c in row[-2:]] == ["1", "1"]
+    assert row[-2:] == ["1", "1"]
     db.session.get(Programme, pid).capacity = 1
     db.session.get(Programme, pid).end_on = TODAY + timedelta(days=30)
     db.session.commit()
