@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from teachers import audit, policy
 from teachers.auth.permissions import has_permission, teacher_in_scope
@@ -43,6 +44,16 @@ def _day(value: Any, field: str, today: date, *, required: bool = True) -> date 
 def achievements_of(teacher: Teacher) -> list[Achievement]:
     return list(db.session.scalars(select(Achievement).where(Achievement.teacher_id == teacher.id)
                                    .order_by(Achievement.achieved_on.desc(), Achievement.id.desc())))
+
+
+def waiting(user: User) -> list[Achievement]:
+    """Achievements waiting for this principal: submitted by the teachers working at their school."""
+    if user.role != Role.PRINCIPAL or not has_permission(user, "training.verify"):
+        return []
+    return list(db.session.scalars(
+        select(Achievement).join(Teacher, Teacher.id == Achievement.teacher_id)
+        .where(Achievement.state == ReviewState.SUBMITTED, Teacher.working_school_id == user.school_id)
+        .options(selectinload(Achievement.teacher)).order_by(Achievement.created_at, Achievement.id)))
 
 
 def record(actor: User, data: dict[str, Any], upload: evidence.Upload | None, today: date) -> Achievement:

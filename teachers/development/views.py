@@ -195,7 +195,8 @@ def training_act(record_id: int, action: str):
 @require("development.view")
 def training_review():
     rows = _fetch(training.review_queue)
-    return render_template("development/training_review.html", rows=rows, action_form=ActionForm())
+    return render_template("development/training_review.html", rows=rows, action_form=ActionForm(),
+                           achievements=achievements.waiting(current_user))
 
 
 @bp.route("/training/overview")

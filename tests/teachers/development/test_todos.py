@@ -162,6 +162,8 @@ def test_the_inbox_lists_the_todo_and_the_top_bar_counts_it(client, w):
     home = client.get("/").get_data(as_text=True)
     assert 'id="todo-count">1<' in home
     assert ACHIEVEMENT["title"] in client.get("/inbox?show=todo").get_data(as_text=True)
+    assert ACHIEVEMENT["title"] in client.get("/training/review").get_data(as_text=True)  # and in the review list
     client.post("/logout")
     login(client, "principal-b")
     assert ACHIEVEMENT["title"] not in client.get("/inbox?show=todo").get_data(as_text=True)
+    assert ACHIEVEMENT["title"] not in client.get("/training/review").get_data(as_text=True)
