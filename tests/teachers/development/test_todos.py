@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from teachers.development import achievements, growth, mentoring, notices
@@ -47,6 +48,8 @@ def test_achievement_waits_for_the_principals_of_the_school_only(app, w):
     with app.test_request_context():
         text, url = render(open_todos(w.pa, "achievement.to_verify")[0])
     assert "张晓明" in text and ACHIEVEMENT["title"] in text and url == f"/teachers/{w.ta.id}/development"
+    with app.test_request_context(), force_locale("en"):  # worded when read, in the reader's language
+        assert render(open_todos(w.pa, "achievement.to_verify")[0])[0].startswith("To verify: the achievement")
 
     achievements.review(w.pa2, row.id, False, "缺少刊物封面")
     db.session.commit()
