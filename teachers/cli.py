@@ -33,16 +33,20 @@ def register(app: Flask) -> None:
 
     @app.cli.command("development-reminders")
     def development_reminders_command() -> None:
-        """Open HR to-dos for teachers due for tier or honour re-evaluation (run daily)."""
+        """Open HR to-dos for teachers due for tier or honour re-evaluation, and principals' to-dos for
+        mentoring guidance due to be signed off (run daily)."""
         from datetime import date
 
+        from teachers.development.mentoring import remind_sign_offs
         from teachers.development.notices import register as register_notices
         from teachers.development.tiers import remind_reviews
 
         register_notices()
-        n = remind_reviews(date.today())
+        reviews = remind_reviews(date.today())
+        sign_offs = remind_sign_offs(date.today())
         db.session.commit()
-        click.echo(f"development-reminders: {n} opened")
+        click.echo(f"development-reminders: {reviews + sign_offs} opened "
+                   f"({reviews} re-evaluations, {sign_offs} mentoring sign-offs)")
 
     @app.cli.command("create-admin")
     @click.argument("username")

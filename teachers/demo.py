@@ -32,12 +32,17 @@ from teachers.models import (
     Backbone,
     County,
     Degree,
+    DeliveryMode,
+    Enrolment,
     Gender,
+    GrowthEntry,
+    GrowthPlan,
     Honour,
     HonourKind,
     Level,
     MentorLog,
     MentorPair,
+    Programme,
     ProgrammeLevel,
     ReviewState,
     Role,
@@ -795,10 +800,11 @@ def seed_development(county: County, reference: date, seed: int = DEMO_SEED) -> 
                 "reject_reason": rnd.choice(REJECT_REASONS) if state == TrainingState.REJECTED else "",
                 "submitted_by_id": account_of.get(t.id) if outside else None,
             })
+    catalogue = _demo_catalogue(county, reference, random.Random(seed + 11), teachers, hr_users, account_of)
+    records += catalogue.pop("records")
     _bulk(TrainingRecord, records)
-    ids = {(r.teacher_id, r.title, r.start_on): r for r in db.session.scalars(select(TrainingRecord))}
     by_teacher = {t.id: t for t in teachers}
-    for r in ids.values():
+    for r in db.session.scalars(select(TrainingRecord).order_by(TrainingRecord.id)):
         principal = principal_of.get(by_teacher[r.teacher_id].working_school_id)
         events.append({"record_id": r.id, "action": "submit", "from_state": None, "to_state": "submitted",
                        "actor_id": r.submitted_by_id, "reason": "", "changes": {}})
@@ -859,13 +865,22 @@ def seed_development(county: County, reference: date, seed: int = DEMO_SEED) -> 
                                                                      rnd.randint(3, 12), rnd.randint(1, 28)),
                 "state": ReviewState.VERIFIED if rnd.random() < 0.85 else ReviewState.SUBMITTED})
     _bulk(Achievement, achievements)
+    for a in db.session.scalars(select(Achievement).where(Achievement.state == ReviewState.SUBMITTED)
+                                .order_by(Achievement.id)):
+        principal = principal_of.get(by_teacher[a.teacher_id].working_school_id)
+        if principal:
+            notify([principal], "achievement.to_verify", object_type="achievement", object_id=a.id, todo=True,
+                   params={"teacher": by_teacher[a.teacher_id].name, "title": a.title, "teacher_id": a.teacher_id})
     db.session.flush()
     pairs, logs = _demo_mentoring(county, reference, rnd)
+    growth = _demo_growth(reference, random.Random(seed + 13), teachers, principal_of)
+    from teachers.development.mentoring import remind_sign_offs
     from teachers.development.tiers import remind_reviews
 
     remind_reviews(reference)
-    return {"training_records": len(records), "training_events": len(events), "honours": len(honours),
-            "achievements": len(achievements), "mentor_pairs": pairs, "mentor_logs": logs}
+    remind_sign_offs(reference)
+    return {"training_records": len(records), "training_events": len(events), **catalogue, "honours": len(honours),
+            "achievements": len(achievements), "mentor_pairs": pairs, "mentor_logs": logs, **growth}
 
 
 MENTOR_LOG_TEXTS = ("听导师示范课，课后交流教学设计。", "导师听我的汇报课并逐段点评。", "与导师一起备课，修改教案。",
@@ -884,7 +899,8 @@ def _demo_mentoring(county: County, reference: date, rnd: random.Random) -> tupl
     for mentee, mentor in proposal.pairs:
         start = min(reference, mentee.service_start)
         done = _add_years(start, years)
-        signed = done if done <= reference else None  # the principal signed the two years off
+        # Most pairs whose two years have passed were signed off by the principal; the rest wait for it.
+        signed = done if done <= reference and rnd.random() < 0.7 else None
         rows.append({"mentee_id": mentee.id, "mentor_id": mentor.id, "created_by_id": hr.id, "start_on": start,
                      "end_on": signed, "signed_off_on": signed,
                      "signed_off_by_id": principal_of.get(mentee.working_school_id) if signed else None})
@@ -898,7 +914,162 @@ def _demo_mentoring(county: County, reference: date, rnd: random.Random) -> tupl
                          if day + timedelta(days=40) < reference else None})
             day += timedelta(days=rnd.randint(25, 45))
     _bulk(MentorLog, logs)
+    from teachers.notifications.services import notify
+
+    account_of = dict(db.session.execute(select(User.teacher_id, User.id).where(User.role == Role.TEACHER)).all())
+    pairs = {p.id: p for p in db.session.scalars(select(MentorPair))}
+    for log in db.session.scalars(select(MentorLog).where(MentorLog.countersigned_at.is_(None)).order_by(MentorLog.id)):
+        pair = pairs[log.pair_id]
+        if account_of.get(pair.mentor_id):
+            notify([account_of[pair.mentor_id]], "mentoring.to_countersign", object_type="mentor_log",
+                   object_id=log.id, params={"mentee": pair.mentee.name, "day": log.log_on.isoformat(),
+                                             "pair_id": pair.id}, todo=True)
     return len(rows), len(logs)
+
+
+# (title, level, mode, hours, credits, provider, start, end, target, capacity, who, share, completion)
+# ``who`` names the target group (see _demo_catalogue), ``share`` the part of it that enrolled;
+# completion "done": ended and marked, "open": ended, not marked yet, "future": enrolment still open.
+DEMO_PROGRAMMES = (
+    ("国培计划（2025）—乡村小学骨干教师工作坊研修", ProgrammeLevel.NATIONAL, DeliveryMode.ONLINE, 50, None,
+     "教育部 国培计划项目办", date(2025, 4, 7), date(2025, 6, 27), "乡村学校小学骨干教师", 60, "rural_backbone", 0.9,
+     "done"),
+    ("国培计划（2026）—信息技术应用能力提升工程2.0", ProgrammeLevel.NATIONAL, DeliveryMode.ONLINE, None, 3,
+     "国家智慧教育公共服务平台", date(2026, 3, 2), date(2026, 6, 30), "全县中小学教师", None, "all", 0.15, "done"),
+    ("吉林省中小学学科带头人高级研修班", ProgrammeLevel.PROVINCIAL, DeliveryMode.IN_PERSON, 72, None, "吉林省教育学院",
+     date(2025, 10, 13), date(2025, 10, 24), "学科带头人、教学骨干", 30, "leaders", 1.0, "done"),
+    ("吉林省乡村教师支持计划：送教下乡", ProgrammeLevel.PROVINCIAL, DeliveryMode.IN_PERSON, 24, None, "吉林省教育学院",
+     date(2026, 5, 11), date(2026, 5, 15), "乡村学校教师", 80, "rural", 0.5, "done"),
+    ("白山市中小学心理健康教育专题网络研修", ProgrammeLevel.CITY, DeliveryMode.ONLINE, 20, None, "白山市教育科学研究院",
+     date(2025, 11, 3), date(2025, 12, 19), "中小学教师（班主任优先）", 100, "all", 0.1, "done"),
+    ("临江市新任教师入职培训（2025）", ProgrammeLevel.COUNTY, DeliveryMode.IN_PERSON, 40, None, "临江市教师进修学校",
+     date(2025, 10, 20), date(2025, 10, 31), "2025年新任教师", 60, "new", 1.0, "done"),
+    ("临江市青年教师成长营", ProgrammeLevel.COUNTY, DeliveryMode.IN_PERSON, 30, None, "临江市教师进修学校",
+     date(2026, 3, 16), date(2026, 6, 26), "青年教师（教龄3—5年）", 50, "young", 0.5, "done"),
+    ("临江市全员培训：新课标与大单元教学", ProgrammeLevel.COUNTY, DeliveryMode.IN_PERSON, 24, None, "临江市教师进修学校",
+     date(2026, 7, 13), date(2026, 7, 17), "全县在职教师", None, "all", 0.25, "open"),
+    ("片区联合教研：城乡结对同课异构", ProgrammeLevel.CLUSTER, DeliveryMode.IN_PERSON, 12, None, "片区教研共同体",
+     date(2025, 11, 10), date(2025, 11, 14), "小学语文、数学教师", 40, "primary_core", 0.3, "done"),
+    ("校本研修示范项目：作业设计与评价", ProgrammeLevel.SCHOOL, DeliveryMode.IN_PERSON, 18, None, "临江市第一中学教研室",
+     date(2026, 4, 1), date(2026, 6, 24), "本校教师", 40, "first_school", 0.8, "done"),
+    ("国培计划（2027）—乡村教师访名校跟岗研修", ProgrammeLevel.NATIONAL, DeliveryMode.IN_PERSON, 60, None, "东北师范大学",
+     date(2027, 3, 15), date(2027, 3, 26), "乡村学校中青年骨干教师", 20, "rural_backbone", 0.5, "future"),
+    ("吉林省2027年中小学班主任能力提升网络研修", ProgrammeLevel.PROVINCIAL, DeliveryMode.ONLINE, None, 2,
+     "吉林省教育学院", date(2027, 3, 1), date(2027, 5, 31), "班主任", 200, "all", 0.05, "future"),
+    ("临江市2027年新任教师跟岗实践", ProgrammeLevel.COUNTY, DeliveryMode.IN_PERSON, 40, None, "临江市教师进修学校",
+     date(2027, 4, 6), date(2027, 4, 17), "新任教师", 30, "new", 0.3, "future"),
+    ("白山市2027年骨干教师示范课展评", ProgrammeLevel.CITY, DeliveryMode.IN_PERSON, 16, None, "白山市教育科学研究院",
+     date(2027, 5, 10), date(2027, 5, 12), "教学骨干、学科带头人", 12, "leaders", 1.0, "future"),  # full
+)
+
+
+def _demo_catalogue(county: County, reference: date, rnd: random.Random, teachers: list[Teacher],
+                    hr_users: list[int], account_of: dict[int, int]) -> dict[str, Any]:
+    """The county's training catalogue: past programmes with enrolments, completions and the training
+    records completion created (in every state but rejected), one ended programme whose completions
+    are still to be marked, and 2027 programmes open for enrolment (one full). Returns the counts and
+    the record rows for the caller to write with the others."""
+    hr = hr_users[0] if hr_users else None
+    area_of = dict(db.session.execute(select(School.id, School.area)).all())
+    first_school = db.session.scalar(select(School.id).where(School.county_id == county.id, School.name.like("%第一中学"))
+                                     .order_by(School.code))
+    groups = {
+        "all": lambda t: True,
+        "rural": lambda t: area_of[t.working_school_id] == Area.RURAL,
+        "rural_backbone": lambda t: area_of[t.working_school_id] == Area.RURAL and t.backbone != Backbone.NONE,
+        "leaders": lambda t: t.tier in (Tier.LEADER, Tier.BACKBONE),
+        "new": lambda t: t.tier == Tier.NEW,
+        "young": lambda t: t.tier == Tier.YOUNG,
+        "primary_core": lambda t: t.stage == Stage.PRIMARY and t.subject in ("语文", "数学"),
+        "first_school": lambda t: t.working_school_id == first_school,
+    }
+    _bulk(Programme, [{"county_id": county.id, "title": title, "level": level, "mode": mode,
+                       "hours": float(hours) if hours else None, "credits": float(credits) if credits else None,
+                       "provider": provider, "start_on": start, "end_on": end, "target": target, "capacity": capacity,
+                       "organiser_id": hr}
+                      for title, level, mode, hours, credits, provider, start, end, target, capacity, *_ in
+                      DEMO_PROGRAMMES])
+    programme_id = dict(db.session.execute(select(Programme.title, Programme.id)
+                                           .where(Programme.county_id == county.id)).all())
+    enrolments, records = [], []
+    for title, level, _mode, hours, credits, provider, start, end, _target, capacity, who, share, completion \
+            in DEMO_PROGRAMMES:
+        group = [t for t in teachers if groups[who](t) and t.service_start <= start]
+        n = min(len(group), capacity or len(group), max(1, round(len(group) * share)))
+        if capacity and share >= 1.0:
+            n = min(len(group), capacity)  # a popular programme fills up
+        for t in sorted(rnd.sample(group, n), key=lambda t: t.staff_no):
+            completed = None
+            if completion == "done" and rnd.random() < 0.92:
+                completed = min(reference, end + timedelta(days=rnd.randint(3, 20)))
+            self_enrolled = who in ("all", "rural") and account_of.get(t.id) and rnd.random() < 0.5
+            enrolments.append({"programme_id": programme_id[title], "teacher_id": t.id, "completed_on": completed,
+                               "enrolled_by_id": account_of[t.id] if self_enrolled else hr})
+            if completed is None:
+                continue
+            draw = rnd.random()
+            recent = (reference - completed).days < 90
+            state = (TrainingState.SUBMITTED if draw < (0.25 if recent else 0.04)
+                     else TrainingState.VERIFIED if draw < (0.45 if recent else 0.10) else TrainingState.CONFIRMED)
+            records.append({
+                "teacher_id": t.id, "programme_id": programme_id[title], "source": TrainingSource.PROGRAMME,
+                "title": title, "level": level, "provider": provider, "hours": float(hours) if hours else None,
+                "credits": float(credits) if credits else None, "start_on": start, "end_on": end, "state": state,
+                "version": {TrainingState.SUBMITTED: 1, TrainingState.VERIFIED: 2, TrainingState.CONFIRMED: 3}[state],
+                "reject_reason": "", "submitted_by_id": hr})
+    _bulk(Enrolment, enrolments)
+    return {"programmes": len(DEMO_PROGRAMMES), "enrolments": len(enrolments), "records": records}
+
+
+GROWTH_GOALS = (
+    "第一年站稳{subject}课堂，形成规范的教学常规；第二年在校级公开课中获得好评；第三年上一节县级{subject}公开课。",
+    "系统研读{subject}课程标准，三年内完成一项校级小课题，撰写两篇教学反思或论文。",
+    "跟随骨干教师学习{subject}大单元教学设计，三年内参加县级优质课评比并争取获奖。",
+    "提升班级管理与家校沟通能力，三年内独立承担班主任工作，{subject}教学成绩稳定在年级前列。",
+)
+GROWTH_ENTRIES = ("完成校级公开课，教研组评课认为教学环节清晰。", "参加县级教研活动并作交流发言。",
+                  "读完一本教育专著，写读书笔记一篇。", "完成校级小课题开题。", "撰写教学反思三篇，一篇在校刊发表。",
+                  "参加市级网络研修，完成全部学习任务。", "在片区同课异构活动中执教一节课。",
+                  "指导学生参加县级学科竞赛，两人获奖。")
+GROWTH_COMMENTS = ("目标明确，进展扎实，下一步争取承担县级公开课。", "成长较快，建议多听骨干教师的课，注意课堂评价语言。",
+                   "规划切实可行，请按学期记录进展，学校将提供展示机会。", "态度认真，建议把小课题与日常教学结合起来。")
+
+
+def _demo_growth(reference: date, rnd: random.Random, teachers: list[Teacher],
+                 principal_of: dict[int, int]) -> dict[str, int]:
+    """Growth plans for the young teachers (years 3–5): goals, dated progress entries and, for most, the
+    principal's comment (the rest wait in the principal's to-dos); a few teachers have none yet, so
+    HR's list of teachers without a plan has names on it. Deterministic; flushes."""
+    from teachers.notifications.services import notify
+
+    young = [t for t in teachers if t.tier == Tier.YOUNG]
+    with_plan = [t for i, t in enumerate(young) if i % 17 != 5]  # every 17th (from the 6th) has no plan yet
+    plans, planned = [], []
+    for t in with_plan:
+        since = _add_years(t.service_start, 2)
+        written = since + timedelta(days=rnd.randint(10, 40))
+        created = datetime.combine(written, datetime.min.time(), UTC)
+        plans.append({"teacher_id": t.id, "goals": rnd.choice(GROWTH_GOALS).format(subject=t.subject),
+                      "principal_comment": rnd.choice(GROWTH_COMMENTS) if rnd.random() < 0.75 else "",
+                      "created_at": created, "updated_at": created})
+        planned.append((t, written))
+    _bulk(GrowthPlan, plans)
+    plan_of = {p.teacher_id: p for p in db.session.scalars(select(GrowthPlan))}
+    entries = []
+    for t, written in planned:
+        day = written + timedelta(days=rnd.randint(30, 90))
+        for text in rnd.sample(GROWTH_ENTRIES, 6):
+            if day >= reference:
+                break
+            entries.append({"plan_id": plan_of[t.id].id, "entry_on": day, "text": text})
+            day += timedelta(days=rnd.randint(60, 150))
+    _bulk(GrowthEntry, entries)
+    for t, _written in planned:
+        plan = plan_of[t.id]
+        if not plan.principal_comment and principal_of.get(t.working_school_id):
+            notify([principal_of[t.working_school_id]], "growth.to_comment", object_type="growth_plan",
+                   object_id=plan.id, params={"teacher": t.name, "teacher_id": t.id}, todo=True)
+    return {"growth_plans": len(plans), "growth_entries": len(entries), "young_without_plan": len(young) - len(plans)}
 
 
 ACHIEVEMENT_TITLES = {

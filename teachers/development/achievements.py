@@ -9,14 +9,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from teachers import audit, policy
 from teachers.auth.permissions import has_permission, teacher_in_scope
-from teachers.development import evidence
+from teachers.development import evidence, training
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import Achievement, AchievementKind, Honour, HonourKind, Level, ReviewState, Role, Teacher, User
 from teachers.models._types import utcnow
+from teachers.notifications.services import close_todos, notify
 
 
 def _enum(cls, value: Any, field: str, message: str):
@@ -42,6 +44,16 @@ def _day(value: Any, field: str, today: date, *, required: bool = True) -> date 
 def achievements_of(teacher: Teacher) -> list[Achievement]:
     return list(db.session.scalars(select(Achievement).where(Achievement.teacher_id == teacher.id)
                                    .order_by(Achievement.achieved_on.desc(), Achievement.id.desc())))
+
+
+def waiting(user: User) -> list[Achievement]:
+    """Achievements waiting for this principal: submitted by the teachers working at their school."""
+    if user.role != Role.PRINCIPAL or not has_permission(user, "training.verify"):
+        return []
+    return list(db.session.scalars(
+        select(Achievement).join(Teacher, Teacher.id == Achievement.teacher_id)
+        .where(Achievement.state == ReviewState.SUBMITTED, Teacher.working_school_id == user.school_id)
+        .options(selectinload(Achievement.teacher)).order_by(Achievement.created_at, Achievement.id)))
 
 
 def record(actor: User, data: dict[str, Any], upload: evidence.Upload | None, today: date) -> Achievement:
@@ -76,7 +88,13 @@ def record(actor: User, data: dict[str, Any], upload: evidence.Upload | None, to
     except Exception:
         evidence.discard(stored)
         raise
+    notify(training.principals_of(teacher), "achievement.to_verify", object_type="achievement", object_id=row.id,
+           params=_params(row, teacher), todo=True)
     return row
+
+
+def _params(row: Achievement, teacher: Teacher) -> dict[str, Any]:
+    return {"teacher": teacher.name, "title": row.title, "teacher_id": teacher.id}
 
 
 def review(actor: User, achievement_id: int, verify: bool, reason: str = "") -> Achievement:
@@ -96,6 +114,10 @@ def review(actor: User, achievement_id: int, verify: bool, reason: str = "") -> 
     row.reject_reason = "" if verify else reason[:200]
     row.reviewed_by_id, row.reviewed_at = actor.id, utcnow()
     db.session.flush()
+    close_todos("achievement.to_verify", object_type="achievement", object_id=row.id)
+    if not verify:
+        notify(training.accounts_of(row.teacher), "achievement.rejected", object_type="achievement", object_id=row.id,
+               params={**_params(row, row.teacher), "reason": row.reject_reason})
     audit.record(actor, "achievement.verify" if verify else "achievement.reject", row,
                  {"teacher": row.teacher.staff_no, **({"reason": reason} if reason else {})})
     return row

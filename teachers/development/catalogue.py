@@ -52,6 +52,17 @@ def get_programme(user: User, programme_id: int) -> Programme:
     return row
 
 
+def take_up(programmes: list[Programme]) -> dict[int, tuple[int, int]]:
+    """{programme id: (enrolled, completed)} for the given programmes, in one query."""
+    ids = [p.id for p in programmes]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Enrolment.programme_id, func.count(), func.count(Enrolment.completed_on))
+                              .where(Enrolment.programme_id.in_(ids)).group_by(Enrolment.programme_id))
+    found = {pid: (int(n), int(done)) for pid, n, done in rows}
+    return {pid: found.get(pid, (0, 0)) for pid in ids}
+
+
 def enrolments(programme: Programme) -> list[Enrolment]:
     return list(db.session.scalars(select(Enrolment).where(Enrolment.programme_id == programme.id)
                                    .options(selectinload(Enrolment.teacher).selectinload(Teacher.working_school))

@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from teachers.auth.permissions import has_permission, scoped_county, teacher_filter
+from teachers.development.training import accounts_of, principals_of
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import GrowthEntry, GrowthPlan, Role, School, Teacher, TeacherStatus, Tier, User
+from teachers.notifications.services import close_todos, notify, open_todo_users
 
 
 def plan_of(teacher: Teacher) -> GrowthPlan | None:
@@ -46,7 +48,18 @@ def save_goals(actor: User, goals: str) -> GrowthPlan:
     else:
         plan.goals = goals
     db.session.flush()
+    _ask_for_comment(teacher, plan)
     return plan
+
+
+def _ask_for_comment(teacher: Teacher, plan: GrowthPlan) -> None:
+    """Open a to-do for the principals of the teacher's school to comment on the plan (one open to-do
+    per principal and plan, however many entries follow)."""
+    waiting = open_todo_users("growth.to_comment", object_type="growth_plan", object_id=plan.id)
+    principals = [u for u in principals_of(teacher) if u.id not in waiting]
+    if principals:
+        notify(principals, "growth.to_comment", object_type="growth_plan", object_id=plan.id,
+               params={"teacher": teacher.name, "teacher_id": teacher.id}, todo=True)
 
 
 def add_entry(actor: User, entry_on: date | None, text: str, today: date) -> GrowthEntry:
@@ -61,6 +74,7 @@ def add_entry(actor: User, entry_on: date | None, text: str, today: date) -> Gro
     entry = GrowthEntry(plan_id=plan.id, entry_on=entry_on, text=_text(text, "text", 2000, _("请填写进展。")))
     db.session.add(entry)
     db.session.flush()
+    _ask_for_comment(teacher, plan)
     return entry
 
 
@@ -75,6 +89,9 @@ def comment(actor: User, teacher_id: int, text: str) -> GrowthPlan:
         raise DomainError(_("该教师还没有成长规划。"), field="comment")
     plan.principal_comment = _text(text, "comment", 2000, _("请填写点评。"))
     db.session.flush()
+    close_todos("growth.to_comment", object_type="growth_plan", object_id=plan.id)
+    notify(accounts_of(teacher), "growth.commented", object_type="growth_plan", object_id=plan.id,
+           params={"teacher_id": teacher.id})
     return plan
 
 

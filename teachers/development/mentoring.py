@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from teachers import audit, policy
 from teachers.auth.permissions import has_permission, scoped_county, teacher_in_scope
+from teachers.development.training import accounts_of, principals_of
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import (
@@ -32,6 +33,7 @@ from teachers.models import (
     Tier,
     User,
 )
+from teachers.notifications.services import close_todos, notify, open_todo_users
 from teachers.records.history import years_between
 from teachers.rotation.adapter import mentoring_model as model
 
@@ -208,6 +210,7 @@ def end_pair(actor: User, pair_id: int, today: date) -> MentorPair:
         raise DomainError(_("该结对已结束。"))
     pair.end_on = max(today, pair.start_on)
     db.session.flush()
+    close_todos("mentoring.to_sign_off", object_type="mentor_pair", object_id=pair.id)
     audit.record(actor, "mentoring.end", pair, {"mentee": pair.mentee.staff_no})
     return pair
 
@@ -232,6 +235,8 @@ def add_log(actor: User, pair_id: int, log_on: date | None, text: str, today: da
     log = MentorLog(pair_id=pair.id, log_on=log_on, text=text)
     db.session.add(log)
     db.session.flush()
+    notify(accounts_of(pair.mentor), "mentoring.to_countersign", object_type="mentor_log", object_id=log.id,
+           params={"mentee": pair.mentee.name, "day": log_on.isoformat(), "pair_id": pair.id}, todo=True)
     return log
 
 
@@ -248,6 +253,7 @@ def countersign(actor: User, log_id: int) -> MentorLog:
 
     log.countersigned_at = utcnow()
     db.session.flush()
+    close_todos("mentoring.to_countersign", object_type="mentor_log", object_id=log.id)
     return log
 
 
@@ -266,8 +272,34 @@ def sign_off(actor: User, pair_id: int, today: date) -> MentorPair:
     pair.signed_off_by_id = actor.id
     pair.end_on = today
     db.session.flush()
+    close_todos("mentoring.to_sign_off", object_type="mentor_pair", object_id=pair.id)
     audit.record(actor, "mentoring.sign_off", pair, {"mentee": pair.mentee.staff_no})
     return pair
+
+
+def remind_sign_offs(today: date) -> int:
+    """Open a to-do for the principals of the mentee's school for every open pair whose guidance years
+    (the county's setting) have passed and that is not signed off yet, unless they have one open
+    already. Returns how many to-dos were opened. Flushes (run daily, beside the re-evaluation reminders)."""
+    opened = 0
+    pairs = db.session.scalars(select(MentorPair).where(MentorPair.end_on.is_(None))
+                               .options(selectinload(MentorPair.mentee).selectinload(Teacher.working_school))
+                               .order_by(MentorPair.id))
+    years_of: dict[int, int] = {}
+    for pair in pairs:
+        school = pair.mentee.working_school
+        if school.county_id not in years_of:
+            years_of[school.county_id] = int(_values(school.county)["new_teacher_mentoring_years"])
+        years = years_of[school.county_id]
+        if years_between(pair.start_on, today) < years:
+            continue
+        waiting = open_todo_users("mentoring.to_sign_off", object_type="mentor_pair", object_id=pair.id)
+        principals = [u for u in principals_of(pair.mentee) if u.id not in waiting]
+        if principals:
+            notify(principals, "mentoring.to_sign_off", object_type="mentor_pair", object_id=pair.id,
+                   params={"mentee": pair.mentee.name, "years": years}, todo=True)
+            opened += 1
+    return opened
 
 
 def ids_by_staff_no(actor: User, mentee_no: str, mentor_no: str) -> tuple[int, int]:

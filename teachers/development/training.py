@@ -261,7 +261,8 @@ def clean(teacher: Teacher, data: dict[str, Any], today: date, *, programme: Pro
 # ------------------------------------------------------------------------------------- transitions
 
 
-def _principals(teacher: Teacher) -> list[User]:
+def principals_of(teacher: Teacher) -> list[User]:
+    """The active principal accounts of the teacher's working school (who verify and sign off)."""
     return list(db.session.scalars(select(User).where(User.role == Role.PRINCIPAL, User.active.is_(True),
                                                       User.school_id == teacher.working_school_id)))
 
@@ -272,7 +273,8 @@ def _hr(teacher: Teacher) -> list[User]:
         User.role == Role.HR, User.active.is_(True), (User.county_id == county_id) | User.county_id.is_(None))))
 
 
-def _teacher_users(teacher: Teacher) -> list[User]:
+def accounts_of(teacher: Teacher) -> list[User]:
+    """The teacher's own active accounts."""
     return list(db.session.scalars(select(User).where(User.teacher_id == teacher.id, User.active.is_(True))))
 
 
@@ -289,16 +291,16 @@ def _params(record: TrainingRecord) -> dict[str, Any]:
 def _announce(record: TrainingRecord, state: TrainingState) -> None:
     """Open the to-dos the new state calls for."""
     if state == TrainingState.SUBMITTED:
-        notify(_principals(record.teacher), "training.to_verify", object_type="training_record",
+        notify(principals_of(record.teacher), "training.to_verify", object_type="training_record",
                object_id=record.id, params=_params(record), todo=True)
     elif state == TrainingState.VERIFIED:
         notify(_hr(record.teacher), "training.to_confirm", object_type="training_record", object_id=record.id,
                params=_params(record), todo=True)
     elif state == TrainingState.REJECTED:
-        notify(_teacher_users(record.teacher), "training.rejected", object_type="training_record",
+        notify(accounts_of(record.teacher), "training.rejected", object_type="training_record",
                object_id=record.id, params={**_params(record), "reason": record.reject_reason}, todo=True)
     elif state == TrainingState.CONFIRMED:
-        notify(_teacher_users(record.teacher), "training.confirmed", object_type="training_record",
+        notify(accounts_of(record.teacher), "training.confirmed", object_type="training_record",
                object_id=record.id, params=_params(record))
 
 

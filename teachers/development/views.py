@@ -195,7 +195,8 @@ def training_act(record_id: int, action: str):
 @require("development.view")
 def training_review():
     rows = _fetch(training.review_queue)
-    return render_template("development/training_review.html", rows=rows, action_form=ActionForm())
+    return render_template("development/training_review.html", rows=rows, action_form=ActionForm(),
+                           achievements=achievements.waiting(current_user))
 
 
 @bp.route("/training/overview")
@@ -481,6 +482,7 @@ def programme_list():
 
         mine = set(db.session.scalars(select(Enrolment.programme_id).where(Enrolment.teacher_id == current_user.teacher_id)))
     return render_template("development/programme_list.html", rows=rows, mine=mine, action_form=ActionForm(),
+                           take_up=catalogue.take_up(rows),
                            today=_today(), may_manage=has_permission(current_user, "development.manage"))
 
 

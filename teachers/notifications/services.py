@@ -94,6 +94,15 @@ def close_todos(kind: str, *, object_type: str, object_id: int,
     return result.rowcount or 0
 
 
+def open_todo_users(kind: str, *, object_type: str, object_id: int) -> set[int]:
+    """The ids of the users who still have an open to-do of ``kind`` about (``object_type``,
+    ``object_id``): a workflow that may be reminded twice opens a to-do only for those without one."""
+    return set(db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == kind, Notification.object_type == object_type,
+                                           Notification.object_id == int(object_id), Notification.todo.is_(True),
+                                           Notification.done_at.is_(None))))
+
+
 @dataclass(frozen=True)
 class InboxPage:
     """One page of a user's inbox, newest first."""

@@ -118,3 +118,34 @@ def test_the_tier_pyramid_draws_with_echarts(page, live_server):
     page.wait_for_load_state("networkidle")
     assert page.locator("#pyramid-chart canvas").count() == 1
     assert "学科带头人" in page.inner_text("#county-pyramid table")
+
+
+def test_a_principal_follows_a_growth_plan_todo_comments_and_the_count_drops(page, live_server):
+    from sqlalchemy import select
+
+    from teachers.extensions import db
+    from teachers.models import Notification, Teacher, User
+    from teachers.notifications.services import inbox
+
+    with live_server.app.app_context():
+        # A growth-plan to-do on the first page of its principal's to-do list.
+        todo = next(n for n in db.session.scalars(select(Notification).where(
+            Notification.kind == "growth.to_comment", Notification.done_at.is_(None)).order_by(Notification.id))
+            if n in inbox(db.session.get(User, n.user_id), todo_only=True).items)
+        principal = db.session.get(User, todo.user_id).username
+        teacher = db.session.get(Teacher, todo.params["teacher_id"])
+        name, teacher_id = teacher.name, teacher.id
+    log_in(page, principal)
+    before = int(page.inner_text("#todo-count"))
+    page.goto("/inbox?show=todo")
+    page.click(f"text=待点评：{name} 的成长规划有新内容")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/teachers/{teacher_id}/development")
+    page.fill("textarea[name=comment]", "浏览器测试：规划清楚，按学期记录进展")
+    page.click("text=保存点评")
+    page.wait_for_load_state("networkidle")
+    assert "浏览器测试：规划清楚" in page.inner_text("#growth-comment")
+    after = page.locator("#todo-count")
+    assert (int(after.inner_text()) if after.count() else 0) == before - 1
+    page.goto("/inbox?show=todo")
+    assert f"待点评：{name}" not in page.inner_text("main")

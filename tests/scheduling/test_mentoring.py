@@ -92,3 +92,20 @@ def test_a_county_sized_instance_is_paired_and_checked():
                            rnd.choice(subjects)) for i in range(60))
     plan = run(MentoringProblem(mentors=mentors, mentees=mentees))
     assert plan.status == "optimal" and len(plan.pairs) + len(plan.unpaired) == 60
+
+
+def test_the_checker_is_independent_of_the_model():
+    """The checker reads the rules again itself: it imports nothing from the model, nor ortools."""
+    import ast
+    from pathlib import Path
+
+    import scheduling.mentoring_check as checker
+
+    tree = ast.parse(Path(checker.__file__).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+    assert not {m for m in imported if m.startswith(("scheduling", "ortools"))}, imported

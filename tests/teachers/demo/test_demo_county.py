@@ -270,3 +270,102 @@ def test_demo_accounts_log_in(seeded, username):
     assert "/login" not in response.headers["Location"]
     # Logged in now: the login page sends the user on.
     assert client.get("/login").status_code == 302
+
+
+# ------------------------------------------------------------------------------ teacher development
+
+
+def test_catalogue_has_every_level_and_mode_with_enrolments_and_completions(summary):
+    from teachers.models import DeliveryMode, Enrolment, Programme, ProgrammeLevel, TrainingRecord, TrainingSource
+
+    programmes = db.session.scalars(select(Programme)).all()
+    assert summary["programmes"] == len(programmes) and summary["enrolments"] == db.session.scalar(
+        select(func.count(Enrolment.id)))
+    assert {p.level for p in programmes} == set(ProgrammeLevel)
+    assert {p.mode for p in programmes} == set(DeliveryMode)
+    assert any(p.credits and p.hours is None for p in programmes)  # a provider that counts in credits
+    assert all(p.provider and p.target and p.end_on >= p.start_on for p in programmes)
+    enrolled = Counter(db.session.scalars(select(Enrolment.programme_id)))
+    past = [p for p in programmes if p.end_on < REFERENCE_DATE]
+    future = [p for p in programmes if p.start_on > REFERENCE_DATE]
+    assert past and future and all(enrolled[p.id] for p in programmes)
+    assert all(p.capacity is None or enrolled[p.id] <= p.capacity for p in programmes)
+    assert any(p.capacity and enrolled[p.id] == p.capacity for p in future)  # one is already full
+    for e in db.session.scalars(select(Enrolment)):
+        p, t = e.programme, e.teacher
+        assert t.service_start <= p.start_on
+        record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.programme_id == p.id,
+                                                                TrainingRecord.teacher_id == t.id))
+        if e.completed_on is None:
+            assert record is None
+        else:  # completion created the record, which then went through the usual review
+            assert p.end_on <= e.completed_on <= REFERENCE_DATE
+            assert record.source == TrainingSource.PROGRAMME and (record.hours, record.credits) == (p.hours, p.credits)
+    # One programme has ended and waits for HR to mark completion; future ones have nobody completed.
+    assert any(enrolled[p.id] and not any(e.completed_on for e in db.session.scalars(
+        select(Enrolment).where(Enrolment.programme_id == p.id))) for p in past)
+    assert not db.session.scalar(select(Enrolment.id).where(
+        Enrolment.programme_id.in_([p.id for p in future]), Enrolment.completed_on.is_not(None)))
+
+
+def test_young_teachers_have_growth_plans_and_a_few_do_not(summary):
+    from teachers.development import growth
+    from teachers.models import GrowthPlan
+
+    young = db.session.scalars(select(Teacher).where(Teacher.tier == Tier.YOUNG,
+                                                     Teacher.status != TeacherStatus.RETIRED)).all()
+    plans = {p.teacher_id: p for p in db.session.scalars(select(GrowthPlan))}
+    assert set(plans) <= {t.id for t in young}
+    missing = [t for t in young if t.id not in plans]
+    assert 3 <= len(missing) <= len(young) // 10
+    assert summary["young_without_plan"] == len(missing) and summary["growth_plans"] == len(plans)
+    hr = db.session.scalar(select(User).where(User.username == "hr"))
+    assert {t.id for t in growth.without_plan(hr, None)} == {t.id for t in missing}
+    for t_id, plan in plans.items():
+        teacher = db.session.get(Teacher, t_id)
+        assert plan.goals and teacher.subject in plan.goals
+        days = [e.entry_on for e in plan.entries]
+        assert days == sorted(days) and all(_add(teacher.service_start, 2) < d < REFERENCE_DATE for d in days)
+    assert sum(bool(p.entries) for p in plans.values()) > len(plans) * 0.8
+    commented = sum(bool(p.principal_comment) for p in plans.values())
+    assert len(plans) * 0.5 < commented < len(plans)
+
+
+def _add(day: date, years: int) -> date:
+    return day.replace(year=day.year + years) if (day.month, day.day) != (2, 29) else day.replace(
+        year=day.year + years, day=28)
+
+
+def _open(kind: str):
+    from teachers.models import Notification
+
+    return db.session.scalars(select(Notification).where(Notification.kind == kind, Notification.todo.is_(True),
+                                                         Notification.done_at.is_(None))).all()
+
+
+def test_development_todos_wait_for_the_right_people(seeded):
+    from teachers.models import Achievement, GrowthPlan, MentorLog, MentorPair, ReviewState
+
+    users = {u.id: u for u in db.session.scalars(select(User))}
+    principal_of = {u.school_id: u.id for u in users.values() if u.role == Role.PRINCIPAL}
+    account_of = {u.teacher_id: u.id for u in users.values() if u.role == Role.TEACHER}
+
+    waiting = db.session.scalars(select(Achievement).where(Achievement.state == ReviewState.SUBMITTED)).all()
+    todos = _open("achievement.to_verify")
+    assert waiting and {(n.object_id, n.user_id) for n in todos} == {
+        (a.id, principal_of[a.teacher.working_school_id]) for a in waiting}
+
+    uncommented = db.session.scalars(select(GrowthPlan).where(GrowthPlan.principal_comment == "")).all()
+    assert uncommented and {(n.object_id, n.user_id) for n in _open("growth.to_comment")} == {
+        (p.id, principal_of[p.teacher.working_school_id]) for p in uncommented}
+
+    unsigned = db.session.scalars(select(MentorLog).where(MentorLog.countersigned_at.is_(None))).all()
+    assert unsigned and {(n.object_id, n.user_id) for n in _open("mentoring.to_countersign")} == {
+        (log.id, account_of[db.session.get(MentorPair, log.pair_id).mentor_id]) for log in unsigned}
+
+    due = [p for p in db.session.scalars(select(MentorPair).where(MentorPair.end_on.is_(None)))
+           if _add(p.start_on, 2) <= REFERENCE_DATE]
+    assert due and {(n.object_id, n.user_id) for n in _open("mentoring.to_sign_off")} == {
+        (p.id, principal_of[p.mentee.working_school_id]) for p in due}
+    signed = db.session.scalars(select(MentorPair).where(MentorPair.signed_off_on.is_not(None))).all()
+    assert signed and all(p.signed_off_by_id == principal_of[p.mentee.working_school_id] for p in signed)

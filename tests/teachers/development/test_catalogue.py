@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from teachers.development import catalogue, training
 from teachers.errors import DomainError, PermissionDenied
 from teachers.extensions import db
-from teachers.models import Enrolment, TrainingRecord, TrainingSource, TrainingState
+from teachers.models import Enrolment, Programme, TrainingRecord, TrainingSource, TrainingState
 from tests import factories as f
 from tests.conftest import login
 from tests.teachers.development.conftest import LAST_YEAR, TODAY
@@ -83,6 +83,14 @@ def test_completion_waits_for_the_end_and_bad_programmes_are_refused(world):
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 1
 
 
+def _row(page: str, pid: int) -> list[str]:
+    """The cells (as text) of the programme's row in the catalogue list."""
+    import re
+
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if f"/training/programmes/{pid}\"" in r)
+    return [re.sub(r"<[^>]+>|\s+", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+
+
 def test_pages(app, client, world):
     login(client, "hr")
     resp = client.post("/training/programmes/new", data={**data(), "start_on": TODAY.isoformat(),
@@ -98,5 +106,15 @@ def test_pages(app, client, world):
     resp = client.post(f"/training/programmes/{pid}/complete", data={"enrolment_ids": [str(eid)]}, follow_redirects=True)
     assert "已认定 1 位学员结业" in resp.get_data(as_text=True)
     assert db.session.scalar(select(TrainingRecord.programme_id)) == pid
+    # The list counts who enrolled and who completed; a full programme offers no enrolment.
+    row = _row(client.get("/training/programmes").get_data(as_text=True), pid)
+    assert row[-2:] == ["1", "1"]
+    db.session.get(Programme, pid).capacity = 1
+    db.session.get(Programme, pid).end_on = TODAY + timedelta(days=30)
+    db.session.commit()
+    other = app.test_client()
+    login(other, "teacher-b")
+    page = other.get("/training/programmes").get_data(as_text=True)
+    assert _row(page, pid)[-1] == "名额已满"
     bad = client.post("/training/programmes/new", data={**data(), "hours": "", "credits": ""})
     assert bad.status_code == 400 and "只填一项" in bad.get_data(as_text=True)
