@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from teachers import audit, policy
-from teachers.auth.permissions import has_permission, teacher_filter, teacher_in_scope
+from teachers.auth.permissions import has_permission, teacher_filter, teacher_in_scope, users_reaching
 from teachers.development import cycle, evidence, states
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
@@ -267,9 +267,8 @@ def _principals(teacher: Teacher) -> list[User]:
 
 
 def _hr(teacher: Teacher) -> list[User]:
-    county_id = teacher.personnel_school.county_id
     return list(db.session.scalars(select(User).where(
-        User.role == Role.HR, User.active.is_(True), (User.county_id == county_id) | User.county_id.is_(None))))
+        User.role == Role.HR, User.active.is_(True), users_reaching(teacher.personnel_school.county))))
 
 
 def _teacher_users(teacher: Teacher) -> list[User]:
