@@ -33,8 +33,8 @@ def downgrade():
     # every county): each is narrowed to the first county of its prefecture and deactivated for an
     # operator to review. Nothing is widened; one whose prefecture has no county left fails the old
     # constraint (a clear failure rather than a guess).
-    op.execute("UPDATE user_account SET active = false, county_id = (SELECT MIN(county.id) FROM county "
-               "WHERE county.prefecture = user_account.prefecture) WHERE prefecture IS NOT NULL")
+    op.execute("UPDATE user_account SET active = false, prefecture = NULL, county_id = (SELECT MIN(county.id) "
+               "FROM county WHERE county.prefecture = user_account.prefecture) WHERE prefecture IS NOT NULL")
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_constraint('prefecture_scope_alone', type_='check')
         batch_op.drop_constraint('county_role_has_scope', type_='check')
