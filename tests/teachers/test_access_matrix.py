@@ -278,6 +278,7 @@ FORBIDDEN_POSTS = [
     ("inspector", "/training/programmes/new"), ("teacher", "/training/programmes/{P}/complete"),
     ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
     ("hr", "/training/programmes/{P}/enrol"),
+    (PREFECTURE_HR, "/admin/users/new"), (PREFECTURE_HR, "/admin/settings"), (PREFECTURE_HR, "/training/new"),
 ]
 
 # object routes tried with another school's or another teacher's record: 404, nothing changes
