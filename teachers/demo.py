@@ -1085,6 +1085,8 @@ ACHIEVEMENT_TITLES = {
 #: The six county-level divisions of 白山市 (GB/T 2260) for ``flask seed-demo --scale prefecture``.
 PREFECTURE_COUNTIES = (("220602", "浑江区", "HJ"), ("220605", "江源区", "JY"), ("220621", "抚松县", "FS"),
                        ("220622", "靖宇县", "JZ"), ("220623", "长白朝鲜族自治县", "CB"), ("220681", "临江市", "LJ"))
+#: The prefecture itself, and the prefix of its prefecture-wide accounts (``hr-BS``, ``inspector-BS``).
+PREFECTURE, PREFECTURE_PREFIX = "白山市", "BS"
 PREFECTURE_COPIES = 3  # each county holds three draws of the demo county's schools: ~3,200 teachers
 
 
@@ -1094,7 +1096,8 @@ def seed_prefecture(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> 
     Each county is three draws of the demo county (seeds derived from ``seed``) with codes, staff numbers
     and ID numbers made unique: school codes ``<county prefix><copy>-<demo code>``, staff numbers
     ``<prefix><copy><demo staff number>``, ID numbers in the county's own region code. Accounts:
-    ``admin``; ``hr-<prefix>`` and ``inspector-<prefix>`` per county; a principal per school
+    ``admin``; ``hr-<prefix>`` and ``inspector-<prefix>`` per county; ``hr-BS`` and ``inspector-BS`` for the
+    whole prefecture (scope ``prefecture = 白山市``: every county of it, nothing else); a principal per school
     (``principal-<school code>``) and a teacher account per teacher (the staff number), all with the
     demo password. Flush, never commit; refuses a database that is not empty.
     """
@@ -1103,14 +1106,18 @@ def seed_prefecture(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> 
     if not database_is_empty():
         raise DatabaseNotEmpty()
     password_hash = hash_password(DEMO_PASSWORD)
-    users: list[dict[str, Any]] = [{"username": "admin", "display_name": "系统管理员", "password_hash": password_hash,
-                                    "role": Role.ADMIN}]
+    users: list[dict[str, Any]] = [
+        {"username": "admin", "display_name": "系统管理员", "password_hash": password_hash, "role": Role.ADMIN},
+        {"username": f"hr-{PREFECTURE_PREFIX}", "display_name": f"{PREFECTURE}教育局人事科",
+         "password_hash": password_hash, "role": Role.HR, "prefecture": PREFECTURE},
+        {"username": f"inspector-{PREFECTURE_PREFIX}", "display_name": f"{PREFECTURE}督学",
+         "password_hash": password_hash, "role": Role.INSPECTOR, "prefecture": PREFECTURE}]
     totals = {"counties": 0, "schools": 0, "teachers": 0, "assignments": 0}
     school_columns = ("name", "kind", "area", "subdistrict", "school_district", "is_teaching_point",
                       "longitude", "latitude", "principal_name", "phone", "staffing_quota",
                       *(f"pupils_{s.value}" for s in Stage))
     for k, (region, county_name, prefix) in enumerate(PREFECTURE_COUNTIES):
-        county = County(code=region, name=county_name, prefecture="白山市", province="吉林省", policy={})
+        county = County(code=region, name=county_name, prefecture=PREFECTURE, province="吉林省", policy={})
         db.session.add(county)
         db.session.flush()
         totals["counties"] += 1
@@ -1173,10 +1180,10 @@ def seed_prefecture(seed: int = DEMO_SEED, reference: date = REFERENCE_DATE) -> 
             totals["teachers"] += len(demo.teachers)
             totals["assignments"] += len(assignments)
     for row in users:
-        for key in ("county_id", "school_id", "teacher_id"):
+        for key in ("county_id", "prefecture", "school_id", "teacher_id"):
             row.setdefault(key, None)
     _bulk(User, users)
     summary = {**totals, "users": len(users)}
-    audit.record(None, "demo.seeded", None, summary, object_type="prefecture", object_id="白山市",
+    audit.record(None, "demo.seeded", None, summary, object_type="prefecture", object_id=PREFECTURE,
                  actor_username="seed-demo")
     return summary

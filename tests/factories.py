@@ -95,10 +95,10 @@ def teacher(school_obj: School, name: str | None = None, *, birth: date = date(1
 
 
 def user(username: str, role: Role, *, school_obj: School | None = None, teacher_obj: Teacher | None = None,
-         county_obj: County | None = None, active: bool = True) -> User:
+         county_obj: County | None = None, prefecture: str | None = None, active: bool = True) -> User:
     obj = User(username=username, display_name=username, password_hash=_hash(), role=role,
                school_id=school_obj.id if school_obj else None, teacher_id=teacher_obj.id if teacher_obj else None,
-               county_id=county_obj.id if county_obj else None, active=active)
+               county_id=county_obj.id if county_obj else None, prefecture=prefecture, active=active)
     db.session.add(obj)
     db.session.flush()
     return obj

@@ -35,6 +35,9 @@ class UserEditForm(Form):
     staff_no = StringField(_l("教师工号（教师账号）"), validators=[Optional(), Length(max=32)])
     county_id = SelectField(_l("所属县（市、区）（人事科、督学、管理员）"), coerce=_int_or_none, validate_choice=False,
                             invalid_value_message=BAD_CHOICE)
+    #: Instead of one county: every county of this prefecture (the services check it names an existing one).
+    prefecture = SelectField(_l("或所辖地级市（州、盟）（跨县账号）"), validate_choice=False,
+                             validators=[Optional(), Length(max=64)])
 
 
 class UserCreateForm(UserEditForm):

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from teachers import audit, policy
 from teachers.auth import services as accounts
-from teachers.auth.permissions import county_filter, has_permission, scoped_county
+from teachers.auth.permissions import county_filter, county_in_scope, has_permission, scoped_county
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import AuditEvent, County, Role, School, Teacher, User
@@ -66,21 +66,25 @@ def _teacher_id_for(role: Role, staff_no: str | None) -> int | None:
 
 
 def create_account(actor: User, *, username: str, display_name: str, password: str, role: Role,
-                   school_id: int | None, staff_no: str | None, county_id: int | None) -> User:
+                   school_id: int | None, staff_no: str | None, county_id: int | None,
+                   prefecture: str | None = None) -> User:
     """A new account; the teacher record is named by staff number."""
     _require(actor, "user.manage")
     teacher_id = _teacher_id_for(role, staff_no)
     return accounts.create_user(actor, username=username, display_name=display_name or "", password=password,
-                                role=role, school_id=school_id, teacher_id=teacher_id, county_id=county_id)
+                                role=role, school_id=school_id, teacher_id=teacher_id, county_id=county_id,
+                                prefecture=prefecture)
 
 
 def update_account(actor: User, user: User, *, display_name: str, role: Role, active: bool,
-                   school_id: int | None, staff_no: str | None, county_id: int | None) -> User:
+                   school_id: int | None, staff_no: str | None, county_id: int | None,
+                   prefecture: str | None = None) -> User:
     """Change an account's role, links or state (audited; ends its sessions when rights change)."""
     _require(actor, "user.manage")
     teacher_id = _teacher_id_for(role, staff_no)
     return accounts.update_user(actor, user, display_name=display_name or "", role=role, active=active,
-                                school_id=school_id, teacher_id=teacher_id, county_id=county_id)
+                                school_id=school_id, teacher_id=teacher_id, county_id=county_id,
+                                prefecture=prefecture)
 
 
 def reset_account_password(actor: User, user: User, password: str) -> None:
@@ -99,6 +103,13 @@ def school_choices() -> list[tuple[int, str]]:
 
 def county_choices() -> list[tuple[int, str]]:
     return [(c.id, c.name) for c in db.session.scalars(select(County).order_by(County.id))]
+
+
+def prefecture_choices() -> list[str]:
+    """The prefectures of the existing counties (what an account's prefecture scope may name)."""
+    return list(db.session.scalars(select(County.prefecture).where(County.prefecture.is_not(None),
+                                                                   County.prefecture != "")
+                                   .distinct().order_by(County.prefecture)))
 
 
 # --------------------------------------------------------------------------- policy settings
@@ -190,7 +201,7 @@ def save_settings(actor: User, county: County, raw: dict[str, Any], locale: str 
     """
     if not has_permission(actor, "settings.manage"):
         raise PermissionDenied(_("只有系统管理员可以修改政策参数。"))
-    if actor.county_id is not None and county.id != actor.county_id:
+    if not county_in_scope(actor, county):
         raise NotFound(_("找不到该县（市、区）。"))
     submitted: dict[str, Any] = {}
     for setting in policy.SETTINGS:

@@ -53,6 +53,7 @@ def _args(form) -> dict[str, Any]:
 def _fill_choices(form: UserEditForm) -> None:
     form.school_id.choices = [(None, _("（不适用）"))] + services.school_choices()
     form.county_id.choices = [(None, _("（全部县市区）"))] + services.county_choices()
+    form.prefecture.choices = [("", _("（不适用）"))] + [(p, p) for p in services.prefecture_choices()]
 
 
 @bp.route("/users")
@@ -75,7 +76,7 @@ def user_new():
             user = services.create_account(
                 current_user, username=form.username.data, display_name=form.display_name.data or "",
                 password=form.password.data, role=Role(form.role.data), school_id=form.school_id.data,
-                staff_no=form.staff_no.data, county_id=form.county_id.data,
+                staff_no=form.staff_no.data, county_id=form.county_id.data, prefecture=form.prefecture.data,
             )
         except DomainError as exc:
             refuse(form, exc, fallback="username", aliases=FIELD_ALIASES)
@@ -104,7 +105,7 @@ def user_edit(user_id: int):
             services.update_account(
                 current_user, user, display_name=form.display_name.data or "", role=Role(form.role.data),
                 active=form.active.data, school_id=form.school_id.data, staff_no=form.staff_no.data,
-                county_id=form.county_id.data,
+                county_id=form.county_id.data, prefecture=form.prefecture.data,
             )
         except DomainError as exc:
             refuse(form, exc, fallback="role", aliases=FIELD_ALIASES)

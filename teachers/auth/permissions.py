@@ -1,9 +1,11 @@
 """The one permission check every view and service uses.
 
 A role grants actions; scope narrows them: a principal acts only within their school, a teacher
-only on their own record, HR and inspectors within their county (a database constraint makes them
-have one; should one lack it anyway, they see nothing), an administrator within their county or,
-without one, all counties.
+only on their own record, HR and inspectors within their county or their prefecture (every county
+whose ``County.prefecture`` is the account's ``prefecture``; a database constraint makes them have one
+of the two; should one lack both anyway, they see nothing), an administrator within their county or
+prefecture or, without either, all counties. ``county_in_scope`` (one county) and ``county_clause``
+(a WHERE clause on ``County``) are the one rule for counties; every other scope check derives from them.
 Inspectors (督学) read everything in scope and change nothing.
 """
 
@@ -70,10 +72,69 @@ def can(user: User | Any, action: str, obj: School | Teacher | None = None) -> b
     raise TypeError(f"no scope rule for {type(obj).__name__}")
 
 
-def _all_counties(user: User) -> bool:
-    """Only an administrator without a county reaches every county; a county role without one reaches none
-    (``county_id == None`` matches no row)."""
-    return user.county_id is None and user.role == Role.ADMIN
+def _county_scope(user: User) -> tuple[str, Any]:
+    """How far an HR, inspector or admin account reaches: ("county", id), ("prefecture", name), ("all", None)
+    for an administrator with neither, ("none", None) for anyone else (a county role without a scope)."""
+    if user.county_id is not None:
+        return "county", user.county_id
+    if getattr(user, "prefecture", None):
+        return "prefecture", user.prefecture
+    if user.role == Role.ADMIN:
+        return "all", None
+    return "none", None
+
+
+def county_clause(user: User):
+    """A WHERE clause limiting ``County`` rows to the counties an HR, inspector or admin account reaches."""
+    kind, value = _county_scope(user)
+    if kind == "county":
+        return County.id == value
+    if kind == "prefecture":
+        return County.prefecture == value
+    return County.id.is_not(None) if kind == "all" else County.id == -1
+
+
+def county_in_scope(user: User, county: County | int | None) -> bool:
+    """Whether the user may see (or, with the permission, manage) this county: HR, inspector, admin when
+    it is their county, a county of their prefecture, or any county for an administrator with neither;
+    a principal the county of their school; a teacher none."""
+    if county is None:
+        return False
+    if isinstance(county, int):
+        county = db.session.get(County, county)
+        if county is None:
+            return False
+    if user.role in (Role.PRINCIPAL, Role.TEACHER):
+        return user.role == Role.PRINCIPAL and bool(db.session.scalar(
+            select(School.id).where(School.id == user.school_id, School.county_id == county.id)))
+    kind, value = _county_scope(user)
+    if kind == "county":
+        return county.id == value
+    if kind == "prefecture":
+        return county.prefecture == value
+    return kind == "all"
+
+
+def _school_county(user: User):
+    """``county_clause`` applied to ``School.county_id`` (plain comparisons for one county or all, so the
+    common scopes cost no subquery)."""
+    kind, value = _county_scope(user)
+    if kind == "county":
+        return School.county_id == value
+    if kind == "prefecture":
+        return School.county_id.in_(select(County.id).where(County.prefecture == value))
+    return School.id.is_not(None) if kind == "all" else School.id == -1
+
+
+def users_reaching(county: County):
+    """A WHERE clause on ``User``: accounts whose county scope includes ``county`` (its own accounts, those of
+    its prefecture, and administrators of every county). Pair it with a role condition."""
+    from sqlalchemy import and_
+
+    own = [User.county_id == county.id]
+    if county.prefecture:
+        own.append(and_(User.county_id.is_(None), User.prefecture == county.prefecture))
+    return or_(*own, and_(User.county_id.is_(None), User.prefecture.is_(None), User.role == Role.ADMIN))
 
 
 def school_in_scope(user: User, school: School) -> bool:
@@ -81,7 +142,7 @@ def school_in_scope(user: User, school: School) -> bool:
         return school.id == user.school_id
     if user.role == Role.TEACHER:
         return False
-    return _all_counties(user) or school.county_id == user.county_id
+    return county_in_scope(user, school.county)
 
 
 def teacher_in_scope(user: User, teacher: Teacher) -> bool:
@@ -90,7 +151,7 @@ def teacher_in_scope(user: User, teacher: Teacher) -> bool:
     if user.role == Role.PRINCIPAL:
         return user.school_id in (teacher.personnel_school_id, teacher.working_school_id) or bool(
             db.session.scalar(select(_incoming_moves(user, teacher.id))))
-    return _all_counties(user) or teacher.personnel_school.county_id == user.county_id
+    return county_in_scope(user, teacher.personnel_school.county)
 
 
 def school_filter(user: User):
@@ -99,15 +160,15 @@ def school_filter(user: User):
         return School.id == user.school_id
     if user.role == Role.TEACHER:
         return School.id == -1
-    return School.id.is_not(None) if _all_counties(user) else School.county_id == user.county_id
+    return _school_county(user)
 
 
 def county_filter(user: User):
-    """A WHERE clause limiting ``County`` rows to the user's scope: their county, or all when the
-    account has none; a principal's is their school's (a teacher sees no county)."""
+    """A WHERE clause limiting ``County`` rows to the user's scope (``county_clause``); a principal's is
+    their school's (a teacher sees no county)."""
     if user.role in (Role.PRINCIPAL, Role.TEACHER):
         return County.id.in_(select(School.county_id).where(school_filter(user)))
-    return County.id.is_not(None) if _all_counties(user) else County.id == user.county_id
+    return county_clause(user)
 
 
 def scoped_county(user: User, county_id: int | None) -> County | None:
@@ -129,9 +190,9 @@ def teacher_filter(user: User):
     if user.role == Role.PRINCIPAL:
         return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id,
                    _incoming_moves(user, Teacher.id))
-    if _all_counties(user):
+    if _county_scope(user)[0] == "all":
         return Teacher.id.is_not(None)
-    return Teacher.personnel_school.has(School.county_id == user.county_id)
+    return Teacher.personnel_school.has(_school_county(user))
 
 
 def _incoming_moves(user: User, teacher_id):

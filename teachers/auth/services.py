@@ -131,9 +131,26 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied(_("只有系统管理员可以管理账号。"))
 
 
+#: Roles whose scope is counties: one county, one prefecture, or (an administrator only) every county.
+SCOPED_ROLES = (Role.HR, Role.INSPECTOR, Role.ADMIN)
+
+
+def clean_prefecture(role: Role, prefecture: str | None) -> str | None:
+    """The prefecture an account spans, as stored: None for roles without a county scope or when blank;
+    otherwise it must be the ``prefecture`` of an existing county (DomainError naming the field)."""
+    prefecture = (prefecture or "").strip()
+    if role not in SCOPED_ROLES or not prefecture:
+        return None
+    if not db.session.scalar(select(County.id).where(County.prefecture == prefecture).limit(1)):
+        raise DomainError(_("没有县（市、区）属于“%(p)s”，请从现有的地级市（州、盟）中选择。", p=prefecture),
+                          field="prefecture")
+    return prefecture
+
+
 def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None, county_id: int | None = None,
-                      *, user_id: int | None = None) -> None:
-    """The record a role needs exists (and, for a teacher, is not another account's); ``user_id`` is the edited user."""
+                      *, prefecture: str | None = None, user_id: int | None = None) -> None:
+    """The record a role needs exists (and, for a teacher, is not another account's); ``user_id`` is the edited user.
+    ``prefecture`` is already cleaned (``clean_prefecture``)."""
     if role == Role.PRINCIPAL:
         if school_id is None:
             raise DomainError(_("校长账号必须指定所在学校。"), field="school_id")
@@ -147,57 +164,64 @@ def _check_role_links(role: Role, school_id: int | None, teacher_id: int | None,
         taken = db.session.scalar(select(User).where(User.teacher_id == teacher_id))
         if taken is not None and taken.id != user_id:
             raise DomainError(_("该教师已有账号：%(u)s。", u=taken.username), field="teacher_id")
-    if role in COUNTY_ROLES and county_id is None:
-        raise DomainError(_("人事科和督学账号必须指定所属县（市、区）。"), field="county_id")
-    if (role in (Role.HR, Role.INSPECTOR, Role.ADMIN) and county_id is not None
-            and db.session.get(County, county_id) is None):
+    if role in COUNTY_ROLES and county_id is None and prefecture is None:
+        raise DomainError(_("人事科和督学账号必须指定所属县（市、区）或地级市（州、盟）。"), field="county_id")
+    if role in SCOPED_ROLES and county_id is not None and prefecture is not None:
+        raise DomainError(_("县（市、区）和地级市（州、盟）只能指定其一。"), field="prefecture")
+    if role in SCOPED_ROLES and county_id is not None and db.session.get(County, county_id) is None:
         raise DomainError(_("所选县（市、区）不存在。"), field="county_id")
 
 
 def create_user(actor: User, *, username: str, display_name: str, password: str, role: Role,
-                school_id: int | None = None, teacher_id: int | None = None, county_id: int | None = None) -> User:
+                school_id: int | None = None, teacher_id: int | None = None, county_id: int | None = None,
+                prefecture: str | None = None) -> User:
     _require_admin(actor)
     username = username.strip()
     if not username:
         raise DomainError(_("请填写用户名。"), field="username")
     if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise DomainError(_("用户名“%(u)s”已被使用。", u=username), field="username")
-    _check_role_links(role, school_id, teacher_id, county_id)
+    prefecture = clean_prefecture(role, prefecture)
+    _check_role_links(role, school_id, teacher_id, county_id, prefecture=prefecture)
     check_password_strength(password)
     user = User(
         username=username, display_name=display_name.strip(), password_hash=hash_password(password), role=role,
         school_id=school_id if role == Role.PRINCIPAL else None,
         teacher_id=teacher_id if role == Role.TEACHER else None,
-        county_id=county_id if role in (Role.HR, Role.INSPECTOR, Role.ADMIN) else None,
+        county_id=county_id if role in SCOPED_ROLES else None, prefecture=prefecture,
         password_changed_at=utcnow(),
     )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", user, {"username": username, "role": role.value,
-                                               "school_id": user.school_id, "teacher_id": user.teacher_id})
+                                               "school_id": user.school_id, "teacher_id": user.teacher_id,
+                                               "county_id": user.county_id, "prefecture": user.prefecture})
     return user
 
 
 def update_user(actor: User, user: User, *, display_name: str, role: Role, active: bool,
-                school_id: int | None, teacher_id: int | None, county_id: int | None) -> User:
+                school_id: int | None, teacher_id: int | None, county_id: int | None,
+                prefecture: str | None = None) -> User:
     _require_admin(actor)
     if user.id == actor.id and (not active or role != Role.ADMIN):
         raise DomainError(_("不能停用自己的账号或取消自己的管理员角色。"), field="role")
     # Every role is checked (a teacher account without a record used to slip through when the
     # old and new teacher_id were both None, and then failed on the CHECK constraint).
-    _check_role_links(role, school_id, teacher_id, county_id, user_id=user.id)
-    fields = ["display_name", "role", "active", "school_id", "teacher_id", "county_id"]
+    prefecture = clean_prefecture(role, prefecture)
+    _check_role_links(role, school_id, teacher_id, county_id, prefecture=prefecture, user_id=user.id)
+    fields = ["display_name", "role", "active", "school_id", "teacher_id", "county_id", "prefecture"]
     before = audit.snapshot(user, fields)
     user.display_name = display_name.strip()
     user.role = role
     user.active = active
     user.school_id = school_id if role == Role.PRINCIPAL else None
     user.teacher_id = teacher_id if role == Role.TEACHER else None
-    user.county_id = county_id if role in (Role.HR, Role.INSPECTOR, Role.ADMIN) else None
+    user.county_id = county_id if role in SCOPED_ROLES else None
+    user.prefecture = prefecture
     db.session.flush()
     changed = audit.changes(user, fields, before)
     if changed:
-        if changed.keys() & {"role", "active", "school_id", "teacher_id", "county_id"}:
+        if changed.keys() & {"role", "active", "school_id", "teacher_id", "county_id", "prefecture"}:
             # New rights or scope, or none at all: every open session must log in again.
             end_all_sessions(user.id)
         action = "user.role_changed" if "role" in changed else "user.updated"

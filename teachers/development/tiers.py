@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from teachers import audit, policy
-from teachers.auth.permissions import has_permission, scoped_county, teacher_filter
+from teachers.auth.permissions import has_permission, scoped_county, teacher_filter, users_reaching
 from teachers.development import criteria
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
@@ -204,7 +204,7 @@ def remind_reviews(today: date) -> int:
     for county in db.session.scalars(select(County).order_by(County.id)):
         values = policy.effective(county.policy)
         hr = list(db.session.scalars(select(User.id).where(User.role == Role.HR, User.active.is_(True),
-                                                          (User.county_id == county.id) | User.county_id.is_(None))))
+                                                          users_reaching(county))))
         if not hr:
             continue
         teachers = list(db.session.scalars(

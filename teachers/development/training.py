@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from teachers import audit, policy
-from teachers.auth.permissions import has_permission, teacher_filter, teacher_in_scope
+from teachers.auth.permissions import has_permission, teacher_filter, teacher_in_scope, users_reaching
 from teachers.development import cycle, evidence, states
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
@@ -268,9 +268,8 @@ def principals_of(teacher: Teacher) -> list[User]:
 
 
 def _hr(teacher: Teacher) -> list[User]:
-    county_id = teacher.personnel_school.county_id
     return list(db.session.scalars(select(User).where(
-        User.role == Role.HR, User.active.is_(True), (User.county_id == county_id) | User.county_id.is_(None))))
+        User.role == Role.HR, User.active.is_(True), users_reaching(teacher.personnel_school.county))))
 
 
 def accounts_of(teacher: Teacher) -> list[User]:

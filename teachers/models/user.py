@@ -26,8 +26,13 @@ class User(db.Model):
         sa.CheckConstraint("role <> 'principal' OR school_id IS NOT NULL", name="principal_has_school"),
         sa.CheckConstraint("role <> 'teacher' OR teacher_id IS NOT NULL", name="teacher_has_record"),
         sa.CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
-        # HR and inspectors act within one county; without one they would read every county.
-        sa.CheckConstraint("role NOT IN ('hr', 'inspector') OR county_id IS NOT NULL", name="county_role_has_county"),
+        # HR and inspectors act within one county or one prefecture; without either they would read every county.
+        sa.CheckConstraint("role NOT IN ('hr', 'inspector') OR county_id IS NOT NULL OR prefecture IS NOT NULL",
+                           name="county_role_has_scope"),
+        # One scope: a county or a prefecture (never both, never a blank name), and only for the roles that
+        # act over counties (HR, inspector, admin).
+        sa.CheckConstraint("prefecture IS NULL OR (county_id IS NULL AND prefecture <> '' "
+                           "AND role IN ('hr', 'inspector', 'admin'))", name="prefecture_scope_alone"),
         sa.CheckConstraint("password_failures >= 0", name="password_failures_not_negative"),
     )
 
@@ -37,6 +42,9 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     county_id: Mapped[int | None] = mapped_column(sa.ForeignKey("county.id"))
+    #: The prefecture (``County.prefecture``, e.g. 白山市) an HR, inspector or admin account spans instead of
+    #: one county: it reaches every county of that prefecture (``teachers.auth.permissions.county_in_scope``).
+    prefecture: Mapped[str | None] = mapped_column(sa.String(64))
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
     teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teacher.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)

@@ -34,6 +34,7 @@ from teachers import audit, guard, text
 from teachers.auth.permissions import (
     can,
     county_filter,
+    county_in_scope,
     has_permission,
     school_filter,
     school_in_scope,
@@ -259,10 +260,10 @@ def _clean_school(actor: User, data: dict[str, Any], school: School | None) -> d
         raise DomainError(_("学校代码已存在。"), field="code")
     out["name"] = _text(merged, "name", 100, required=True)
     county_id = merged.get("county_id") or actor.county_id
-    if actor.county_id is not None and county_id != actor.county_id:
-        raise DomainError(_("只能管理本县域的学校。"), field="county_id")
     if not county_id or guard.get(County, county_id) is None:
         raise DomainError(_("请选择有效的县域。"), field="county_id")
+    if not county_in_scope(actor, guard.get(County, county_id)):
+        raise DomainError(_("只能管理本县域的学校。"), field="county_id")
     out["county_id"] = int(county_id)
     out["subdistrict"] = _text(merged, "subdistrict", 64)
     out["school_district"] = _text(merged, "school_district", 64)

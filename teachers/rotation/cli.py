@@ -1,7 +1,7 @@
 """``flask rotation …``: open, solve, export, carry-out, worker — for automation.
 
 Commands act as an HR account (``--user``; by default the first active HR account of the round's
-county, or one with no county), so permission checks and the audit trail apply as on the web.
+county, else one of its prefecture), so permission checks and the audit trail apply as on the web.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from teachers.errors import DomainError
 from teachers.extensions import db
@@ -31,7 +31,11 @@ def _actor(username: str | None, county_id: int | None):
         return user
     stmt = select(User).where(User.role == Role.HR, User.active.is_(True))
     if county_id is not None:
-        stmt = stmt.where(or_(User.county_id == county_id, User.county_id.is_(None)))
+        from teachers.auth.permissions import users_reaching
+        from teachers.models import County
+
+        county = db.session.get(County, county_id)
+        stmt = stmt.where(users_reaching(county) if county is not None else User.id == -1)
     user = db.session.scalar(stmt.order_by(User.county_id.is_(None), User.id))
     if user is None:
         raise click.ClickException("no active HR account to act as; pass --user")

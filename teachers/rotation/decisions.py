@@ -19,11 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from teachers import audit, clock
-from teachers.auth.permissions import has_permission
+from teachers.auth.permissions import county_clause, has_permission, users_reaching
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import (
     Answer,
+    County,
     Decision,
     MoveState,
     Role,
@@ -56,9 +57,12 @@ M = MoveState
 
 
 def hr_users(county_id: int) -> list[User]:
-    """Active HR accounts of the county (and county-less HR accounts)."""
-    return list(db.session.scalars(select(User).where(
-        User.role == Role.HR, User.active.is_(True), or_(User.county_id == county_id, User.county_id.is_(None)))))
+    """Active HR accounts whose scope holds the county (its own and its prefecture's)."""
+    county = db.session.get(County, county_id)
+    if county is None:
+        return []
+    return list(db.session.scalars(select(User).where(User.role == Role.HR, User.active.is_(True),
+                                                      users_reaching(county))))
 
 
 def principals_of(school_id: int) -> list[User]:
@@ -86,17 +90,15 @@ def _changed(move: RotationMove) -> None:
 
 
 def move_filter(user: User):
-    """WHERE clause limiting ``RotationMove`` rows to the user's scope: HR/inspector/admin their
-    county (all when none), a principal the moves leaving or entering their school, a teacher their own."""
+    """WHERE clause limiting ``RotationMove`` rows to the user's scope: HR/inspector/admin the
+    counties of their scope (``county_clause``), a principal the moves leaving or entering their school, a teacher their own."""
     if user.role == Role.TEACHER:
         return RotationMove.teacher_id == (user.teacher_id or -1)
     if user.role == Role.PRINCIPAL:
         return or_(RotationMove.from_school_id == user.school_id, RotationMove.to_school_id == user.school_id)
     if not has_permission(user, "rotation.view"):
         return RotationMove.id == -1
-    if user.county_id is not None:
-        return RotationMove.round.has(RotationRound.county_id == user.county_id)
-    return RotationMove.id.is_not(None)
+    return RotationMove.round.has(RotationRound.county.has(county_clause(user)))
 
 
 def get_move(user: User, move_id: int) -> RotationMove:

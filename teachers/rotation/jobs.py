@@ -88,6 +88,8 @@ def request_prefecture_solves(actor: User, prefecture: str, year: int, *, time_l
     from teachers.auth.permissions import county_filter
     from teachers.models import County
 
+    if not has_permission(actor, "rotation.manage"):
+        raise PermissionDenied(_("您没有权限进行此操作。"))
     rounds = db.session.scalars(
         select(RotationRound).join(County, County.id == RotationRound.county_id)
         .where(County.prefecture == prefecture, RotationRound.year == int(year),

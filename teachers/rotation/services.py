@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from teachers import audit, clock
 from teachers import policy as policy_defaults
-from teachers.auth.permissions import county_filter, has_permission, school_in_scope
+from teachers.auth.permissions import county_filter, county_in_scope, has_permission, school_in_scope
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import (
@@ -66,7 +66,7 @@ def _county_in_scope(user: User, county_id: int) -> County:
 
 
 def get_round(user: User, round_id: int) -> RotationRound:
-    """The round, if the user may see it: HR/inspector/admin within their county, a principal or a
+    """The round, if the user may see it: HR/inspector/admin within their county scope, a principal or a
     teacher of a school of its county (they see only their own moves, see ``decisions``). NotFound
     otherwise."""
     rnd = db.session.get(RotationRound, int(round_id))
@@ -80,7 +80,7 @@ def get_round(user: User, round_id: int) -> RotationRound:
             raise NotFound(_("找不到该交流轮次。"))
         return rnd
     _require(user, "rotation.view")
-    if user.county_id is not None and rnd.county_id != user.county_id:
+    if not county_in_scope(user, rnd.county):
         raise NotFound(_("找不到该交流轮次。"))
     return rnd
 
@@ -99,13 +99,13 @@ def list_rounds(user: User, *, county_id: int | None = None, year: int | None = 
 
 def _manage(user: User, rnd: RotationRound) -> RotationRound:
     _require(user, "rotation.manage")
-    if user.county_id is not None and rnd.county_id != user.county_id:
+    if not county_in_scope(user, rnd.county):
         raise NotFound(_("找不到该交流轮次。"))
     return rnd
 
 
 def get_round_for_manage(user: User, round_id: int) -> RotationRound:
-    """The round, if the user may change it (HR of its county); PermissionDenied / NotFound otherwise."""
+    """The round, if the user may change it (HR whose scope holds its county); PermissionDenied / NotFound otherwise."""
     rnd = db.session.get(RotationRound, int(round_id))
     if rnd is None:
         raise NotFound(_("找不到该交流轮次。"))
@@ -302,6 +302,7 @@ def open_prefecture_rounds(actor: User, prefecture: str, year: int, data: dict[s
                            today: date | None = None) -> list[RotationRound]:
     """One round per county of ``prefecture`` in the actor's scope, in one step: all or nothing (the
     first refusal names its county and nothing is saved)."""
+    _require(actor, "rotation.manage")
     counties = db.session.scalars(select(County).where(County.prefecture == prefecture, county_filter(actor))
                                   .order_by(County.name)).all()
     if not counties:

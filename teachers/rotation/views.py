@@ -406,12 +406,44 @@ def _form_data() -> dict[str, Any]:
     return data
 
 
+def _prefecture_solves(rounds: list) -> list[dict[str, Any]]:
+    """For a manager whose scope spans counties: each prefecture and year with rounds of two or more of its
+    counties waiting in ``planning`` (one button solves them all, ``prefecture_solve``)."""
+    if not has_permission(current_user, "rotation.manage"):
+        return []
+    groups: dict[tuple[str, int], int] = {}
+    for r in rounds:
+        if r.state == RoundState.PLANNING and r.county.prefecture:
+            groups[(r.county.prefecture, r.year)] = groups.get((r.county.prefecture, r.year), 0) + 1
+    return [{"prefecture": p, "year": y, "count": n} for (p, y), n in sorted(groups.items()) if n > 1]
+
+
 @bp.route("")
 @login_required
 def round_list():
     rounds = _call(services.list_rounds, current_user)
-    return render_template("rotation/rounds.html", rounds=rounds,
+    return render_template("rotation/rounds.html", rounds=rounds, prefecture_solves=_prefecture_solves(rounds),
                            can_manage=has_permission(current_user, "rotation.manage"))
+
+
+@bp.route("/prefecture-solve", methods=["POST"])
+@login_required
+def prefecture_solve():
+    """Solve every round in ``planning`` of one prefecture and year in the user's scope, one job per county."""
+    if not has_permission(current_user, "rotation.manage"):
+        abort(403)
+    year = _int(request.form, "year")
+    prefecture = request.form.get("prefecture", "").strip()
+    try:
+        if year is None:
+            raise DomainError(_("请填写有效年份。"), field="year")
+        runs = _call(jobs.request_prefecture_solves, current_user, prefecture, year)
+    except DomainError as exc:
+        _refused(exc)
+        return redirect(url_for("rotation.round_list"))
+    db.session.commit()
+    flash(ngettext("已为 %(num)d 个县（市、区）开始求解。", "已为 %(num)d 个县（市、区）开始求解。", len(runs)), "success")
+    return redirect(url_for("rotation.round_list"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -445,8 +477,11 @@ def round_new():
                 return redirect(url_for("rotation.round_detail", round_id=rounds[0].id))
             return redirect(url_for("rotation.round_list"))
     rows = services.setting_rows(policy_defaults.effective(county.policy if county else {}))
+    # "One round per county of the prefecture" is offered when the scope holds several of its counties.
+    siblings = [c for c in counties if county is not None and county.prefecture and c.prefecture == county.prefecture]
     return render_template("rotation/round_form.html", rnd=None, counties=counties, county=county, year=year,
-                           values=values, rows=rows, errors=errors, windows=WINDOW_KEYS), status
+                           values=values, rows=rows, errors=errors, windows=WINDOW_KEYS,
+                           prefecture_counties=siblings if len(siblings) > 1 else []), status
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])

@@ -33,12 +33,16 @@ from tests import factories as f
 from tests.conftest import login
 
 ROLES = ("admin", "hr", "inspector", "principal", "teacher")
+#: The prefecture HR (scope 白山市: the world's county and 长白县, not 远县 of 通化市) answers as the county HR
+#: everywhere, except where 长白县's objects are reached.
+PREFECTURE_HR = "hr-pref"
+PREFECTURE_HR_ANSWERS = {"/training/programmes/{PX}": 200}
 
 
 @pytest.fixture
 def world(app, tmp_path):
     app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
-    county = f.county()
+    county = f.county(prefecture="白山市")
     school_a = f.school(county, "甲校")
     school_b = f.school(county, "乙校")
     teacher_a = f.teacher(school_a, "教师甲")
@@ -49,6 +53,7 @@ def world(app, tmp_path):
     f.user("principal", Role.PRINCIPAL, school_obj=school_a)
     f.user("teacher", Role.TEACHER, teacher_obj=teacher_a)
     other = f.user("someone", Role.HR, county_obj=county)
+    f.user(PREFECTURE_HR, Role.HR, prefecture="白山市")
     # Teacher development: a rejected record of teacher A (so A may correct it) and a record of B, with evidence.
     evidence_a = f.evidence_file(b"%PDF-1.4 a", "甲的证书.pdf")
     evidence_b = f.evidence_file(b"%PDF-1.4 b", "乙的证书.pdf")
@@ -71,7 +76,7 @@ def world(app, tmp_path):
     db.session.add_all([ach_a, ach_b])
     honour_a = f.honour(teacher_a, Level.SCHOOL)
     honour_b = f.honour(teacher_b, Level.SCHOOL)
-    other_county = f.county("长白县")
+    other_county = f.county("长白县", prefecture="白山市")
     honour_x = f.honour(f.teacher(f.school(other_county, "外县学校"), "外县教师"), Level.SCHOOL)
     programme = Programme(county_id=county.id, title="县培", level=ProgrammeLevel.COUNTY, mode=DeliveryMode.IN_PERSON,
                           hours=8, provider="进修学校", start_on=date(2025, 5, 1), end_on=date(2025, 5, 1))
@@ -80,7 +85,7 @@ def world(app, tmp_path):
                             end_on=date(2025, 5, 1))
     db.session.add_all([programme, programme_x])
     rnd, run = _round(county, school_a)
-    far = f.county("远县")
+    far = f.county("远县", prefecture="通化市")
     far_round, far_run = _round(far, f.school(far, "远校"))
     far_other = f.school(far, "远村校")
     from teachers.models import Answer, Decision, MoveState, RotationMove, RoundRule, RuleKind, SchoolPair
@@ -194,6 +199,7 @@ GET_MATRIX = {
     "/inbox": (200, 200, 200, 200, 200),
     "/rotation": (200, 200, 200, 200, 200),
     "/rotation/new": (403, 200, 403, 403, 403),
+    "/rotation/prefecture-solve": (405, 405, 405, 405, 405),
     "/rotation/pairs": (200, 200, 200, 403, 403),
     "/rotation/{R}": (200, 200, 200, 200, 302),
     "/rotation/{R2}": (200, 404, 404, 404, 404),
@@ -272,6 +278,7 @@ FORBIDDEN_POSTS = [
     ("inspector", "/training/programmes/new"), ("teacher", "/training/programmes/{P}/complete"),
     ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
     ("hr", "/training/programmes/{P}/enrol"),
+    (PREFECTURE_HR, "/admin/users/new"), (PREFECTURE_HR, "/admin/settings"), (PREFECTURE_HR, "/training/new"),
 ]
 
 # object routes tried with another school's or another teacher's record: 404, nothing changes
@@ -282,6 +289,8 @@ OUT_OF_SCOPE_POSTS = [
     ("teacher", "/development/mentoring/{pB}/logs"),
     ("principal", "/development/achievements/{aB}/verify"), ("hr", "/development/honours/{hX}/end"),
     ("hr", "/training/programmes/{PX}/complete"), ("teacher", "/training/programmes/{PX}/enrol"),
+    (PREFECTURE_HR, "/rotation/{R2}/cancel"), (PREFECTURE_HR, "/rotation/{R2}/open-wishes"),
+    (PREFECTURE_HR, "/rotation/runs/{run2}/cancel"),
 ]
 
 
@@ -296,6 +305,8 @@ ROTATION_POSTS = [
     ("teacher", "/rotation/moves/{mv}/rule"), ("principal", "/rotation/moves/{mv}/rule"),
     ("principal", "/rotation/{R}/publish"), ("inspector", "/rotation/{R}/notice"), ("teacher", "/rotation/{R}/confirm"),
     ("principal", "/rotation/{R}/replacements"), ("inspector", "/rotation/{R}/publish-replacements"),
+    ("inspector", "/rotation/prefecture-solve"), ("admin", "/rotation/prefecture-solve"),
+    ("principal", "/rotation/prefecture-solve"),
 ]
 
 
@@ -351,15 +362,17 @@ def test_every_route_is_in_the_matrix(app):
     assert rules - covered == set()
 
 
-@pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
+@pytest.mark.parametrize("role_index, role", [*enumerate(ROLES), (ROLES.index("hr"), PREFECTURE_HR)])
 def test_get_matrix(client, world, role_index, role):
     assert login(client, role).status_code == 302
+    answers = PREFECTURE_HR_ANSWERS if role == PREFECTURE_HR else {}
     wrong = {}
     for template, expected in GET_MATRIX.items():
         path = template.format(**world)
         status = client.get(path).status_code
-        if status != expected[role_index]:
-            wrong[path] = (status, expected[role_index])
+        want = answers.get(template, expected[role_index])
+        if status != want:
+            wrong[path] = (status, want)
     assert wrong == {}
 
 

@@ -146,12 +146,12 @@ def test_cancel_a_queued_solve(small):
         jobs.cancel_solve(small.hr, run.id)
 
 
-def test_prefecture_fans_out_one_job_per_county(app, monkeypatch):
+def test_prefecture_fans_out_one_job_per_county(app):
     from tests.teachers.rotation.test_rounds import prefecture_manager
 
     a, b = build_small_county("甲县"), build_small_county("乙县")
     a.county.prefecture = b.county.prefecture = "白山市"
-    boss = prefecture_manager(monkeypatch)
+    boss = prefecture_manager()
     for rnd in services.open_prefecture_rounds(boss, "白山市", 2027, today=TODAY):
         services.open_wishes(boss, rnd.id)
         services.close_wishes(boss, rnd.id)

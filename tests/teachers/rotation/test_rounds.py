@@ -88,24 +88,18 @@ def test_scope_and_roles(small):
         services.update_round(small.inspector, rnd.id, {"term_years": 2})
 
 
-def prefecture_manager(monkeypatch):
-    """An account whose scope spans counties and who manages rotation. Since hardening no role has
-    both (HR and inspectors need a county; the county-less admin does not manage rotation), so the
-    fan-out is tested with the admin granted ``rotation.manage`` for the test."""
-    from teachers.auth import permissions
+def prefecture_manager(prefecture: str = "白山市"):
+    """An HR account scoped to a prefecture: it manages rotation in every county of it."""
     from teachers.models import Role
 
-    granted = {**permissions.ROLE_PERMISSIONS,
-               Role.ADMIN: permissions.ROLE_PERMISSIONS[Role.ADMIN] | {"rotation.manage"}}
-    monkeypatch.setattr(permissions, "ROLE_PERMISSIONS", granted)
-    return f.user("prefecture-admin", Role.ADMIN)
+    return f.user(f"hr-{prefecture}", Role.HR, prefecture=prefecture)
 
 
-def test_prefecture_opens_one_round_per_county_or_none(app, monkeypatch):
+def test_prefecture_opens_one_round_per_county_or_none(app):
     a = build_small_county("甲县")
     b = build_small_county("乙县")
     a.county.prefecture = b.county.prefecture = "白山市"
-    boss = prefecture_manager(monkeypatch)
+    boss = prefecture_manager()
     rounds = services.open_prefecture_rounds(boss, "白山市", 2027, today=TODAY)
     assert sorted(r.county_id for r in rounds) == sorted([a.county.id, b.county.id])
     with pytest.raises(DomainError):
