@@ -363,8 +363,8 @@ _top_rank = (
     .correlate_except(Honour).scalar_subquery()
 )
 #: 骨干等级: the highest level among the teacher's standing backbone honours (national counts as provincial).
+#: A simple CASE on the rank, so the correlated subquery runs once per teacher rather than once per branch.
 Teacher.backbone = column_property(sa.type_coerce(sa.case(
-    (_top_rank == 1, Backbone.SCHOOL.value), (_top_rank == 2, Backbone.COUNTY.value),
-    (_top_rank == 3, Backbone.CITY.value), (_top_rank >= 4, Backbone.PROVINCE.value),
-    else_=Backbone.NONE.value,
+    {0: Backbone.NONE.value, 1: Backbone.SCHOOL.value, 2: Backbone.COUNTY.value, 3: Backbone.CITY.value},
+    value=sa.func.coalesce(_top_rank, 0), else_=Backbone.PROVINCE.value,
 ), _backbone_type))
