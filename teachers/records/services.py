@@ -61,6 +61,7 @@ from teachers.models import (
     Title,
     User,
 )
+from teachers.models.development import backbone_at_least
 from teachers.models.enums import KIND_STAGES
 from teachers.records import history, idcard
 from teachers.rotation.adapter import eligibility_text, eligible_teacher_ids, next_rotation_year
@@ -379,7 +380,7 @@ def _run_start_key(today: date):
     other_start = (select(func.max(other.start_date))
                    .where(other.teacher_id == Teacher.id, other.school_id != Teacher.working_school_id,
                           other.start_date <= today)
-                   .scalar_subquery())
+                   .correlate_except(other).scalar_subquery())  # nested below: correlate to the outer teacher
     other_end = (select(func.max(func.coalesce(other.end_date, today)))
                  .where(other.teacher_id == Teacher.id, other.school_id != Teacher.working_school_id,
                         other.start_date <= today)
@@ -426,9 +427,9 @@ def teacher_query(user: User, *, q: str | None = None, school: int | None = None
     if tier:
         stmt = stmt.where(Teacher.tier == Tier(tier))
     if backbone == "any":
-        stmt = stmt.where(Teacher.backbone != Backbone.NONE)
+        stmt = stmt.where(backbone_at_least(Backbone.SCHOOL))  # i.e. Teacher.backbone != NONE
     elif backbone == "county_up":
-        stmt = stmt.where(Teacher.backbone.in_([Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE]))
+        stmt = stmt.where(backbone_at_least(Backbone.COUNTY))  # COUNTY, CITY or PROVINCE
     elif backbone:
         stmt = stmt.where(Teacher.backbone == Backbone(backbone))
     if status:
