@@ -138,9 +138,12 @@ class SchoolRow:
         return self.school.total_pupils
 
 
-def _headcounts(column) -> Select:
-    return (select(column.label("school_id"), func.count(Teacher.id).label("n"))
+def _headcounts(column, schools: Select | None = None) -> Select:
+    """Serving teachers per school by ``column``; only at ``schools`` (a SELECT of school ids) when given,
+    so a county's list counts its own 3,000 teachers rather than the prefecture's 19,000."""
+    stmt = (select(column.label("school_id"), func.count(Teacher.id).label("n"))
             .where(Teacher.status != TeacherStatus.RETIRED).group_by(column))
+    return stmt if schools is None else stmt.where(column.in_(schools))
 
 
 def list_schools(user: User, *, area: str | None = None, kind: str | None = None, subdistrict: str | None = None,
@@ -148,8 +151,9 @@ def list_schools(user: User, *, area: str | None = None, kind: str | None = None
     """Schools in scope with their teacher counts, filtered, ordered by subdistrict and name."""
     if not has_permission(user, "school.view"):
         raise PermissionDenied(_("您没有权限查看学校信息。"))
-    working = _headcounts(Teacher.working_school_id).subquery()
-    personnel = _headcounts(Teacher.personnel_school_id).subquery()
+    in_scope = select(School.id).where(school_filter(user)).correlate(None)
+    working = _headcounts(Teacher.working_school_id, in_scope).subquery()
+    personnel = _headcounts(Teacher.personnel_school_id, in_scope).subquery()
     stmt = (select(School, func.coalesce(working.c.n, 0), func.coalesce(personnel.c.n, 0))
             .outerjoin(working, working.c.school_id == School.id)
             .outerjoin(personnel, personnel.c.school_id == School.id)
