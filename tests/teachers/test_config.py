@@ -52,3 +52,17 @@ def test_postgresql_connections_run_without_jit():
     assert options["connect_args"]["options"] == "-c jit=off"
     assert options["pool_pre_ping"] is True
     assert config.Defaults.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}  # the defaults are not mutated
+
+
+def test_gunicorn_recipe_freezes_the_startup_objects_out_of_the_collector():
+    import gc
+    import runpy
+    from pathlib import Path
+
+    recipe = runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"))
+    assert recipe["worker_class"] == "gthread"
+    try:
+        recipe["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
