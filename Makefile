@@ -36,7 +36,7 @@ security: $(VENV)/.installed
 	$(BIN)/bandit -q -c pyproject.toml -r teachers scheduling app.py
 	$(BIN)/python .ci/pip_audit.py
 
-# Load test at prefecture scale against gunicorn + PostgreSQL (see benchmarks/load/README.md).
+# Load test at prefecture scale against gunicorn + PostgreSQL (see "Load at prefecture scale" in README.md).
 # LOAD_DATABASE_URL must name a scratch PostgreSQL database: it is emptied, migrated and seeded.
 load: $(VENV)/.installed
 	$(BIN)/python benchmarks/load/run.py --database-url "$(LOAD_DATABASE_URL)"

@@ -6,6 +6,7 @@
 Behind an HTTPS reverse proxy (nginx) that sets X-Forwarded-Proto; bind to localhost only.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -25,3 +26,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Once the worker has imported the app: move everything alive now (modules, SQLAlchemy mappers and
+    metadata, Babel catalogues) out of the garbage collector's generations. Those objects live as long as
+    the process, yet every full collection scanned them: at prefecture scale that was ~100 ms of CPU
+    every third dashboard request (25 ms of CPU with the freeze, 2 December 2026)."""
+    gc.freeze()

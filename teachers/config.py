@@ -86,3 +86,10 @@ def load(app, test_config: dict | None) -> None:
         # Writers queue behind each other (SQLite has one writer at a time): wait up to 30 s for the lock
         # instead of pysqlite's 5 s, so a busy moment (a batch, a loaded machine) is not an error.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT: the list and dashboard queries carry correlated subqueries (derived tier, backbone, years at
+        # school) whose cost estimates pass jit_above_cost although they run in a few milliseconds; compiling
+        # them cost 15-530 ms per query at prefecture scale (EXPLAIN ANALYZE, PostgreSQL 15).
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "options": "-c jit=off"}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 PASSWORD = "Demo@2027"
 COUNTIES = ("HJ", "JY", "FS", "JZ", "CB", "LJ")
+#: Think time between two clicks of a browsing user, uniform in seconds. A person reading a dashboard, a
+#: list of 50 teachers or a record takes several seconds; 1-3 s is faster than that (demanding), and 50
+#: such users make about 20 requests a second, several times what a prefecture's HR, inspectors and
+#: principals would generate at their busiest. (It was 0.2-0.6 s: a script, not a person.)
+THINK_S = (1.0, 3.0)
 
 
 class FormParser(html.parser.HTMLParser):
@@ -171,7 +176,7 @@ def browser(rec: Recorder, port: int, username: str, stop: threading.Event, seed
             rec.timed("school list", c, "GET", "/schools", ok=(200, 302))
         else:
             rec.timed("school record", c, "GET", f"/schools/{rnd.choice(school_ids)}")
-        time.sleep(rnd.uniform(0.2, 0.6))  # think time
+        time.sleep(rnd.uniform(*THINK_S))
 
 
 def submitter(rec: Recorder, port: int, username: str, stop: threading.Event, seed: int) -> None:

@@ -188,22 +188,38 @@ def teacher_filter(user: User):
     if user.role == Role.TEACHER:
         return Teacher.id == user.teacher_id
     if user.role == Role.PRINCIPAL:
+        # IN over the moves into the school rather than a correlated EXISTS: evaluated once (a hashed
+        # subplan), not once for each of the prefecture's teachers (13 ms of every principal's list).
         return or_(Teacher.personnel_school_id == user.school_id, Teacher.working_school_id == user.school_id,
-                   _incoming_moves(user, Teacher.id))
+                   Teacher.id.in_(_incoming_move_teachers(user)))
     if _county_scope(user)[0] == "all":
         return Teacher.id.is_not(None)
     return Teacher.personnel_school.has(_school_county(user))
 
 
+def _incoming_move_teachers(user: User):
+    """SELECT of the teacher ids with a published, live move into the principal's school (``_incoming_moves``)."""
+    from teachers.models import RotationMove
+
+    return select(RotationMove.teacher_id).where(RotationMove.to_school_id == user.school_id,
+                                                 RotationMove.state.in_(_live_incoming()))
+
+
 def _incoming_moves(user: User, teacher_id):
     """EXISTS a published, live rotation move into the principal's school: the receiving principal
     may read the record of a teacher proposed to come (scope grows with the moves entering the school)."""
-    from teachers.models import MoveState, RotationMove
+    from teachers.models import RotationMove
 
-    live = (MoveState.PENDING_PRINCIPALS, MoveState.PENDING_TEACHER, MoveState.OBJECTED, MoveState.ACCEPTED,
-            MoveState.CONFIRMED)
     return sa_exists().where(RotationMove.teacher_id == teacher_id, RotationMove.to_school_id == user.school_id,
-                             RotationMove.state.in_(live))
+                             RotationMove.state.in_(_live_incoming()))
+
+
+def _live_incoming() -> tuple:
+    """Move states in which the receiving principal may read the incoming teacher's record."""
+    from teachers.models import MoveState
+
+    return (MoveState.PENDING_PRINCIPALS, MoveState.PENDING_TEACHER, MoveState.OBJECTED, MoveState.ACCEPTED,
+            MoveState.CONFIRMED)
 
 
 def require(action: str) -> Callable:

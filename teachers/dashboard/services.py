@@ -73,16 +73,20 @@ def county_summary(user: User, county_id: int | None, year: int) -> dict[str, An
         return {"county": None, "counties": []}
     in_county = and_(School.county_id == county.id, School.active.is_(True))
     serving = Teacher.status != NOT_SERVING
-    teacher_rows = (
-        select(func.count(Teacher.id)).select_from(Teacher)
-        .join(School, School.id == Teacher.working_school_id).where(in_county, serving)
-    )
+    # One GROUP BY over the county's serving teachers by every breakdown at once (area, stage, tier,
+    # backbone), summed per breakdown here: one pass over the teachers and their derived tier and
+    # backbone rather than one query per breakdown.
+    groups = db.session.execute(
+        select(School.area, Teacher.stage, Teacher.tier, Teacher.backbone, func.count(Teacher.id))
+        .select_from(Teacher).join(School, School.id == Teacher.working_school_id).where(in_county, serving)
+        .group_by(School.area, Teacher.stage, Teacher.tier, Teacher.backbone)
+    ).all()
 
-    def teachers_by(column):
-        return db.session.execute(
-            select(column, func.count(Teacher.id)).select_from(Teacher)
-            .join(School, School.id == Teacher.working_school_id).where(in_county, serving).group_by(column)
-        ).all()
+    def teachers_by(index: int) -> list[tuple[Any, int]]:
+        totals: dict[Any, int] = {}
+        for row in groups:
+            totals[row[index]] = totals.get(row[index], 0) + int(row[4])
+        return list(totals.items())
 
     eligibility = rotation_eligibility(county, year)
     return {
@@ -92,13 +96,13 @@ def county_summary(user: User, county_id: int | None, year: int) -> dict[str, An
         "schools": db.session.scalar(select(func.count(School.id)).where(in_county)) or 0,
         "teaching_points": db.session.scalar(
             select(func.count(School.id)).where(in_county, School.is_teaching_point.is_(True))) or 0,
-        "teachers": db.session.scalar(teacher_rows) or 0,
+        "teachers": sum(int(row[4]) for row in groups),
         "schools_by_area": _by(Area, db.session.execute(
             select(School.area, func.count(School.id)).where(in_county).group_by(School.area)).all()),
-        "teachers_by_area": _by(Area, teachers_by(School.area)),
-        "teachers_by_stage": _by(Stage, teachers_by(Teacher.stage)),
-        "teachers_by_tier": _by(Tier, teachers_by(Teacher.tier)),
-        "backbone_by_level": [(b, n) for b, n in _by(Backbone, teachers_by(Teacher.backbone)) if b != Backbone.NONE],
+        "teachers_by_area": _by(Area, teachers_by(0)),
+        "teachers_by_stage": _by(Stage, teachers_by(1)),
+        "teachers_by_tier": _by(Tier, teachers_by(2)),
+        "backbone_by_level": [(b, n) for b, n in _by(Backbone, teachers_by(3)) if b != Backbone.NONE],
         "eligibility": eligibility,
     }
 

@@ -362,9 +362,17 @@ _top_rank = (
     .where(Honour.teacher_id == Teacher.id, Honour.ended_on.is_(None), Honour.kind.in_(BACKBONE_KINDS))
     .correlate_except(Honour).scalar_subquery()
 )
+def backbone_at_least(level: Backbone):
+    """SQL: the teacher's ``backbone`` is ``level`` or higher (``Backbone.SCHOOL``: any backbone level), as
+    an EXISTS over the standing honours, which the planner estimates and semi-joins, unlike a CASE."""
+    rank = {Backbone.SCHOOL: 1, Backbone.COUNTY: 2, Backbone.CITY: 3, Backbone.PROVINCE: 4}[level]
+    return sa.exists().where(Honour.teacher_id == Teacher.id, Honour.ended_on.is_(None),
+                             Honour.kind.in_(BACKBONE_KINDS), _rank >= rank)
+
+
 #: 骨干等级: the highest level among the teacher's standing backbone honours (national counts as provincial).
+#: A simple CASE on the rank, so the correlated subquery runs once per teacher rather than once per branch.
 Teacher.backbone = column_property(sa.type_coerce(sa.case(
-    (_top_rank == 1, Backbone.SCHOOL.value), (_top_rank == 2, Backbone.COUNTY.value),
-    (_top_rank == 3, Backbone.CITY.value), (_top_rank >= 4, Backbone.PROVINCE.value),
-    else_=Backbone.NONE.value,
+    {0: Backbone.NONE.value, 1: Backbone.SCHOOL.value, 2: Backbone.COUNTY.value, 3: Backbone.CITY.value},
+    value=sa.func.coalesce(_top_rank, 0), else_=Backbone.PROVINCE.value,
 ), _backbone_type))

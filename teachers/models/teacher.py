@@ -92,6 +92,7 @@ class Assignment(db.Model):
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
         sa.Index("ix_assignment_teacher_start", "teacher_id", "start_date"),
         sa.Index("ix_assignment_open_exchange", "teacher_id", "kind", "end_date"),
+        sa.Index("ix_assignment_teacher_school", "teacher_id", "school_id", "start_date"),  # years-at-school sort
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from markupsafe import escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +24,7 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -86,7 +88,22 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class FastSelect(widgets.Select):
+    """WTForms' ``<select>`` with each plain option written directly: the same HTML as ``Select`` (attributes
+    in its sorted order, values and labels escaped the same way), without building attribute dicts and
+    Markup per option, which cost 40 ms for the 756 schools in an admin's teacher-list filter."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return widgets.Select.render_option.__func__(cls, choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = escape(choice.label or choice.value)
+        return f'<option {"selected " if choice.selected else ""}value="{escape(value)}">{label}</option>'
+
+
 def Choice(label, choices=None, *validators, coerce=_plain, message=BAD_CHOICE, **kw) -> SelectField:
+    kw.setdefault("widget", FastSelect())
     return SelectField(label, validators=list(validators), choices=None if choices is None else options(choices),
                        coerce=coerce,
                        invalid_value_message=message, invalid_choice_message=message, **kw)

@@ -62,6 +62,7 @@ from teachers.models import (
     Title,
     User,
 )
+from teachers.models.development import backbone_at_least
 from teachers.models.enums import KIND_STAGES
 from teachers.records import history, idcard, placements
 from teachers.rotation.adapter import eligibility_text, eligible_teacher_ids, next_rotation_year
@@ -138,9 +139,12 @@ class SchoolRow:
         return self.school.total_pupils
 
 
-def _headcounts(column) -> Select:
-    return (select(column.label("school_id"), func.count(Teacher.id).label("n"))
+def _headcounts(column, schools: Select | None = None) -> Select:
+    """Serving teachers per school by ``column``; only at ``schools`` (a SELECT of school ids) when given,
+    so a county's list counts its own 3,000 teachers rather than the prefecture's 19,000."""
+    stmt = (select(column.label("school_id"), func.count(Teacher.id).label("n"))
             .where(Teacher.status != TeacherStatus.RETIRED).group_by(column))
+    return stmt if schools is None else stmt.where(column.in_(schools))
 
 
 def list_schools(user: User, *, area: str | None = None, kind: str | None = None, subdistrict: str | None = None,
@@ -148,8 +152,9 @@ def list_schools(user: User, *, area: str | None = None, kind: str | None = None
     """Schools in scope with their teacher counts, filtered, ordered by subdistrict and name."""
     if not has_permission(user, "school.view"):
         raise PermissionDenied(_("您没有权限查看学校信息。"))
-    working = _headcounts(Teacher.working_school_id).subquery()
-    personnel = _headcounts(Teacher.personnel_school_id).subquery()
+    in_scope = select(School.id).where(school_filter(user)).correlate(None)
+    working = _headcounts(Teacher.working_school_id, in_scope).subquery()
+    personnel = _headcounts(Teacher.personnel_school_id, in_scope).subquery()
     stmt = (select(School, func.coalesce(working.c.n, 0), func.coalesce(personnel.c.n, 0))
             .outerjoin(working, working.c.school_id == School.id)
             .outerjoin(personnel, personnel.c.school_id == School.id)
@@ -380,7 +385,7 @@ def _run_start_key(today: date):
     other_start = (select(func.max(other.start_date))
                    .where(other.teacher_id == Teacher.id, other.school_id != Teacher.working_school_id,
                           other.start_date <= today)
-                   .scalar_subquery())
+                   .correlate_except(other).scalar_subquery())  # nested below: correlate to the outer teacher
     other_end = (select(func.max(func.coalesce(other.end_date, today)))
                  .where(other.teacher_id == Teacher.id, other.school_id != Teacher.working_school_id,
                         other.start_date <= today)
@@ -427,9 +432,9 @@ def teacher_query(user: User, *, q: str | None = None, school: int | None = None
     if tier:
         stmt = stmt.where(Teacher.tier == Tier(tier))
     if backbone == "any":
-        stmt = stmt.where(Teacher.backbone != Backbone.NONE)
+        stmt = stmt.where(backbone_at_least(Backbone.SCHOOL))  # i.e. Teacher.backbone != NONE
     elif backbone == "county_up":
-        stmt = stmt.where(Teacher.backbone.in_([Backbone.COUNTY, Backbone.CITY, Backbone.PROVINCE]))
+        stmt = stmt.where(backbone_at_least(Backbone.COUNTY))  # COUNTY, CITY or PROVINCE
     elif backbone:
         stmt = stmt.where(Teacher.backbone == Backbone(backbone))
     if status:

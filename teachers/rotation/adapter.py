@@ -8,6 +8,9 @@ county's effective policy. Eligibility shown anywhere in the app comes from
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -68,41 +71,111 @@ def county_problem(county: County, year: int, *, on: date | None = None, options
 
 
 def _build(county: County, year: int, *, on: date | None, options: Options | None,
-           settings: dict[str, Any] | None) -> tuple[Problem, dict[str, Teacher]]:
-    """The problem, and the database teacher behind each solver teacher id (the staff number)."""
+           settings: dict[str, Any] | None) -> tuple[Problem, dict[str, Any]]:
+    """The problem, and the teacher row (``id``, ``staff_no``, ``working_school_id``) behind each solver
+    teacher id (the staff number).
+
+    Reads plain column rows (schools, teachers, their history) and builds the solver's view from them,
+    which is most of a dashboard request at prefecture scale. The built problem is cached per process,
+    keyed by those very rows (see ``_BuildCache``): an entry is used only when everything it was built
+    from reads back equal, so a change anywhere is visible on the next request."""
     values = policy_defaults.effective(settings if settings is not None else county.policy)
     on = on or date(year, 9, 1)
-    schools = db.session.scalars(
-        select(School).where(School.county_id == county.id, School.active.is_(True)).order_by(School.code)
+    schools = db.session.execute(
+        select(School.id, School.code, School.name, School.area, School.pupils_primary, School.pupils_junior,
+               School.longitude, School.latitude)
+        .where(School.county_id == county.id, School.active.is_(True)).order_by(School.code)
     ).all()
+    in_county = (Teacher.working_school_id.in_([s.id for s in schools]), Teacher.stage.in_(ROTATION_STAGES),
+                 Teacher.status != TeacherStatus.RETIRED)
+    teachers = db.session.execute(
+        select(Teacher.id, Teacher.staff_no, Teacher.working_school_id, Teacher.stage, Teacher.subject,
+               Teacher.gender, Teacher.birth_date, Teacher.backbone, Teacher.degree, Teacher.rotation_exempt,
+               Teacher.status)
+        .where(*in_county).order_by(Teacher.staff_no)
+    ).all()
+    history = _history_rows(in_county)
+    inputs = (county.name, schools, teachers, history)
+    key = (county.id, year, on, _settings_key(values))
+    cached = _BUILD_CACHE.get(key, inputs)
+    if cached is None:
+        cached = _build_from_rows(county.name, year, values, on, schools, teachers, history)
+        _BUILD_CACHE.put(key, inputs, cached)
+    problem, by_staff_no = cached
+    if options is not None:
+        problem = replace(problem, options=options)
+    return problem, by_staff_no
+
+
+def _build_from_rows(county_name: str, year: int, values: dict[str, Any], on: date, schools, teachers,
+                     history) -> tuple[Problem, dict[str, Any]]:
     stage_keys = [s.value for s in ROTATION_STAGES]
     solver_schools = []
     for s in schools:
-        students = {stage: s.pupils(stage) for stage in stage_keys}
+        students = {"primary": int(s.pupils_primary or 0), "junior": int(s.pupils_junior or 0)}
         if not any(students.values()):
             continue
         required = sorted({subj for stage in stage_keys if students[stage]
                            for subj in values[f"required_subjects_{stage}"]})
         location = (s.longitude, s.latitude) if s.longitude is not None and s.latitude is not None else None
         solver_schools.append(SolverSchool(
-            id=s.code, name=s.name, area=s.area.value, students=students, county=county.name,
+            id=s.code, name=s.name, area=s.area.value, students=students, county=county_name,
             required_subjects=tuple(required), location=location,
         ))
     in_problem = {s.id for s in solver_schools}
     code_of = {s.id: s.code for s in schools}
-    in_county = (Teacher.working_school_id.in_([s.id for s in schools]), Teacher.stage.in_(ROTATION_STAGES),
-                 Teacher.status != TeacherStatus.RETIRED)
-    teachers = db.session.scalars(select(Teacher).where(*in_county).order_by(Teacher.staff_no)).all()
-    history = _history_rows(in_county)
     solver_teachers = []
     for t in teachers:
         school_code = code_of[t.working_school_id]
         if school_code not in in_problem:
             continue
         solver_teachers.append(_solver_teacher(t, school_code, values, on, history.get(t.id, [])))
-    problem = Problem(name=f"{county.name} {year}", year=year, policy=solver_policy(values),
-                      schools=tuple(solver_schools), teachers=tuple(solver_teachers), options=options or Options())
+    problem = Problem(name=f"{county_name} {year}", year=year, policy=solver_policy(values),
+                      schools=tuple(solver_schools), teachers=tuple(solver_teachers), options=Options())
     return problem, {t.staff_no: t for t in teachers}
+
+
+def _settings_key(values: dict[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+class _BuildCache:
+    """Built problems (and outlooks) per (county, year, day, settings), least recently used first out.
+
+    Derive, don't copy: an entry stores the rows it was built from and is returned only when the rows
+    read in this request are equal to them (comparing rows is a small fraction of building from them).
+    Nothing is invalidated by hand, so no writer — a form, an import, a bulk statement, another
+    worker process — can leave a stale entry behind. The built problem is immutable (frozen dataclasses
+    of tuples); callers only read the staff-number map; an ``Outlook`` is derived afresh from the
+    problem on each call (a fraction of a millisecond), so a caller may change the one it gets."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, inputs: Any) -> Any:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            self.entries.move_to_end(key)
+        stored, value = entry
+        return value if stored == inputs else None
+
+    def put(self, key: tuple, inputs: Any, value: Any) -> None:
+        with self.lock:
+            self.entries[key] = (inputs, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_BUILD_CACHE = _BuildCache()
 
 
 def _history_rows(teacher_filter) -> dict[int, list[Any]]:

@@ -43,3 +43,26 @@ def test_production_cookies_are_secure_and_debug_is_off(monkeypatch):
     assert app.debug is False
     monkeypatch.delenv("APP_ENV")
     assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}).config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_postgresql_connections_run_without_jit():
+    """JIT compilation cost more than the queries themselves at prefecture scale (see teachers/config.py)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1:1/none", "SECRET_KEY": "x"})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["options"] == "-c jit=off"
+    assert options["pool_pre_ping"] is True
+    assert config.Defaults.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}  # the defaults are not mutated
+
+
+def test_gunicorn_recipe_freezes_the_startup_objects_out_of_the_collector():
+    import gc
+    import runpy
+    from pathlib import Path
+
+    recipe = runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"))
+    assert recipe["worker_class"] == "gthread"
+    try:
+        recipe["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

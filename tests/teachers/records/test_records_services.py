@@ -151,6 +151,23 @@ def test_sorting(world):
     assert order("bogus") == order("staff_no")
 
 
+def test_sorting_by_years_counts_each_teacher_s_own_history(world):
+    """The run start is correlated to each teacher at every level: a later move by someone else (here t5's
+    transfer from B) must not push a teacher who never moved (t1) to the end."""
+    w = world
+    t5 = f.teacher(w.a, "钱进", staff_no="LJ0005", service_start=date(2010, 9, 1), history=False)
+    db.session.add_all([
+        Assignment(teacher_id=t5.id, school_id=w.b.id, kind=AssignmentKind.HIRE, start_date=date(2010, 9, 1),
+                   end_date=date(2016, 8, 31)),
+        Assignment(teacher_id=t5.id, school_id=w.a.id, kind=AssignmentKind.TRANSFER, start_date=date(2016, 9, 1)),
+    ])
+    db.session.commit()
+    page = services.list_teachers(w.hr, sort="years", descending=True, today=TODAY)
+    assert [r.teacher.staff_no for r in page.items] == ["LJ0001", "LJ0002", "LJ0005", "LJ0004", "LJ0003"]
+    years = [r.years_at_school for r in page.items]
+    assert years == sorted(years, reverse=True) == [16.0, 12.0, 8.0, 6.0, 2.0]
+
+
 def test_pagination(world):
     w = world
     for n in range(7):
