@@ -267,9 +267,11 @@ def audit_scope(viewer: User):
     settings), a rotation round, solve run, move or school pair, an account (see below), a training record,
     achievement, honour, mentoring pair (mentee or mentor) or programme, a command-line export's
     ``--county`` — or its actor is an account lying inside the viewer's scope: of a county in it, of the
-    viewer's prefecture, of a school in it, or a teacher account of a teacher in it. An event whose county
-    cannot be told (a seed, an all-county administrator's work on an all-county account) is seen by the
-    all-county administrators only. Every branch is an ``object_id IN (uncorrelated subquery)`` so paging and
+    viewer's prefecture, of a school in it, or a teacher account of a teacher in it. A prefecture's own events
+    (its demo seed) are its prefecture accounts'. An event whose county cannot be told (the county seed without
+    a county, an all-county administrator's work on an all-county account, an export of every county) is seen
+    by the all-county administrators only — and so is an object type missing below: a newly audited type must
+    be added here (and to tests/teachers/admin/test_audit_scope.py) for scoped readers to see it. Every branch is an ``object_id IN (uncorrelated subquery)`` so paging and
     counting stay in SQL."""
     from teachers.models import (
         Achievement,
@@ -297,23 +299,24 @@ def audit_scope(viewer: User):
     if kind == "prefecture":
         inside.append(User.prefecture == value)
     accounts = select(User.id).where(or_(*inside))
+    # keyed by model: ``audit.record(actor, action, obj)`` names the object by its table
     by_type = {
-        "teacher": _ids(Teacher.id, Teacher.id.in_(teachers)),
-        "school": _ids(School.id, School.id.in_(schools)),
-        "county": _ids(County.id, County.id.in_(counties)),
-        "rotation_round": _ids(RotationRound.id, RotationRound.id.in_(rounds)),
-        "solve_run": _ids(SolveRun.id, SolveRun.round_id.in_(rounds)),
-        "rotation_move": _ids(RotationMove.id, RotationMove.round_id.in_(rounds)),
-        "school_pair": _ids(SchoolPair.id, SchoolPair.county_id.in_(counties)),
-        "user_account": _ids(User.id, User.id.in_(accounts)),
-        "training_record": _ids(TrainingRecord.id, TrainingRecord.teacher_id.in_(teachers)),
-        "achievement": _ids(Achievement.id, Achievement.teacher_id.in_(teachers)),
-        "honour": _ids(Honour.id, Honour.teacher_id.in_(teachers)),
-        "mentor_pair": _ids(MentorPair.id, or_(MentorPair.mentee_id.in_(teachers),
-                                               MentorPair.mentor_id.in_(teachers))),
-        "programme": _ids(Programme.id, Programme.county_id.in_(counties)),
+        Teacher: _ids(Teacher.id, Teacher.id.in_(teachers)),
+        School: _ids(School.id, School.id.in_(schools)),
+        County: _ids(County.id, County.id.in_(counties)),
+        RotationRound: _ids(RotationRound.id, RotationRound.id.in_(rounds)),
+        SolveRun: _ids(SolveRun.id, SolveRun.round_id.in_(rounds)),
+        RotationMove: _ids(RotationMove.id, RotationMove.round_id.in_(rounds)),
+        SchoolPair: _ids(SchoolPair.id, SchoolPair.county_id.in_(counties)),
+        User: _ids(User.id, User.id.in_(accounts)),
+        TrainingRecord: _ids(TrainingRecord.id, TrainingRecord.teacher_id.in_(teachers)),
+        Achievement: _ids(Achievement.id, Achievement.teacher_id.in_(teachers)),
+        Honour: _ids(Honour.id, Honour.teacher_id.in_(teachers)),
+        MentorPair: _ids(MentorPair.id, or_(MentorPair.mentee_id.in_(teachers), MentorPair.mentor_id.in_(teachers))),
+        Programme: _ids(Programme.id, Programme.county_id.in_(counties)),
     }
-    branches = [and_(AuditEvent.object_type == t, AuditEvent.object_id.in_(ids)) for t, ids in by_type.items()]
+    branches = [and_(AuditEvent.object_type == model.__tablename__, AuditEvent.object_id.in_(ids))
+                for model, ids in by_type.items()]
     # ``flask export --county NAME`` records the county's name among the filters (its actor is no account).
     cli_county = AuditEvent.summary[("filters", "county")].as_string()
     branches.append(and_(AuditEvent.object_type == "export",

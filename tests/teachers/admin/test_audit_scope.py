@@ -228,3 +228,12 @@ def test_paging_counts_in_scope(client, trail, app):
     pages = -(-total // 5)
     last = _page_ids(client, f"?page={pages}")
     assert f"第 {pages} / {pages} 页" in last and f"共 {total} 条记录" in last
+
+
+def test_the_tests_cover_every_mapped_object_type(trail):
+    """Every object type the scope clause maps has its event above (a type added there is added here)."""
+    import re
+
+    sql = str(services.audit_scope(trail.viewers["insp_bs"]).compile(db.engine,
+                                                                     compile_kwargs={"literal_binds": True}))
+    assert set(re.findall(r"object_type = '(\w+)'", sql)) == set(OBJECT_TYPES) | {"export", "prefecture"}
