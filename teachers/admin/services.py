@@ -11,11 +11,18 @@ from typing import Any
 
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, and_, cast, false, func, or_, select, true
 
 from teachers import audit, policy
 from teachers.auth import services as accounts
-from teachers.auth.permissions import county_filter, county_in_scope, has_permission, scoped_county
+from teachers.auth.permissions import (
+    county_clause,
+    county_filter,
+    county_in_scope,
+    county_scope,
+    has_permission,
+    scoped_county,
+)
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
 from teachers.models import AuditEvent, County, Role, School, Teacher, User
@@ -246,12 +253,87 @@ def _local_midnight_utc(day: date) -> datetime:
     return local.astimezone(UTC)
 
 
+def _ids(column, *where):
+    """``SELECT CAST(column AS VARCHAR) WHERE …``: ids as ``AuditEvent.object_id`` stores them (text), an
+    uncorrelated subquery the database evaluates once (so ``object_id IN (…)`` stays a hashed lookup)."""
+    return select(cast(column, String)).where(*where)
+
+
+def audit_scope(viewer: User):
+    """A WHERE clause on ``AuditEvent``: the events of the counties ``viewer`` reaches (``county_clause``).
+
+    The county is derived at query time, never copied into the (append-only, hash-chained) row. An event
+    belongs to the county of its object — a teacher (personnel or working school), a school, a county (its
+    settings), a rotation round, solve run, move or school pair, an account (see below), a training record,
+    achievement, honour, mentoring pair (mentee or mentor) or programme, a command-line export's
+    ``--county`` — or its actor is an account lying inside the viewer's scope: of a county in it, of the
+    viewer's prefecture, of a school in it, or a teacher account of a teacher in it. A prefecture's own events
+    (its demo seed) are its prefecture accounts'. An event whose county cannot be told (the county seed without
+    a county, an all-county administrator's work on an all-county account, an export of every county) is seen
+    by the all-county administrators only — and so is an object type missing below: a newly audited type must
+    be added here (and to tests/teachers/admin/test_audit_scope.py) for scoped readers to see it. Every branch is an ``object_id IN (uncorrelated subquery)`` so paging and
+    counting stay in SQL."""
+    from teachers.models import (
+        Achievement,
+        Honour,
+        MentorPair,
+        Programme,
+        RotationMove,
+        RotationRound,
+        SchoolPair,
+        SolveRun,
+        TrainingRecord,
+    )
+
+    kind, value = county_scope(viewer)
+    if kind == "all":
+        return true()
+    if kind == "none":
+        return false()
+    counties = select(County.id).where(county_clause(viewer))
+    schools = select(School.id).where(School.county_id.in_(counties))
+    teachers = select(Teacher.id).where(or_(Teacher.personnel_school_id.in_(schools),
+                                            Teacher.working_school_id.in_(schools)))
+    rounds = select(RotationRound.id).where(RotationRound.county_id.in_(counties))
+    inside = [User.county_id.in_(counties), User.school_id.in_(schools), User.teacher_id.in_(teachers)]
+    if kind == "prefecture":
+        inside.append(User.prefecture == value)
+    accounts = select(User.id).where(or_(*inside))
+    # keyed by model: ``audit.record(actor, action, obj)`` names the object by its table
+    by_type = {
+        Teacher: _ids(Teacher.id, Teacher.id.in_(teachers)),
+        School: _ids(School.id, School.id.in_(schools)),
+        County: _ids(County.id, County.id.in_(counties)),
+        RotationRound: _ids(RotationRound.id, RotationRound.id.in_(rounds)),
+        SolveRun: _ids(SolveRun.id, SolveRun.round_id.in_(rounds)),
+        RotationMove: _ids(RotationMove.id, RotationMove.round_id.in_(rounds)),
+        SchoolPair: _ids(SchoolPair.id, SchoolPair.county_id.in_(counties)),
+        User: _ids(User.id, User.id.in_(accounts)),
+        TrainingRecord: _ids(TrainingRecord.id, TrainingRecord.teacher_id.in_(teachers)),
+        Achievement: _ids(Achievement.id, Achievement.teacher_id.in_(teachers)),
+        Honour: _ids(Honour.id, Honour.teacher_id.in_(teachers)),
+        MentorPair: _ids(MentorPair.id, or_(MentorPair.mentee_id.in_(teachers), MentorPair.mentor_id.in_(teachers))),
+        Programme: _ids(Programme.id, Programme.county_id.in_(counties)),
+    }
+    branches = [and_(AuditEvent.object_type == model.__tablename__, AuditEvent.object_id.in_(ids))
+                for model, ids in by_type.items()]
+    # ``flask export --county NAME`` records the county's name among the filters (its actor is no account).
+    cli_county = AuditEvent.summary[("filters", "county")].as_string()
+    branches.append(and_(AuditEvent.object_type == "export",
+                         cli_county.in_(select(County.name).where(County.id.in_(counties)))))
+    if kind == "prefecture":
+        branches.append(and_(AuditEvent.object_type == "prefecture", AuditEvent.object_id == value))
+    branches.append(AuditEvent.actor_id.in_(accounts))
+    return or_(*branches)
+
+
 def audit_query(actor: User, *, action: str | None = None, actor_name: str | None = None,
                 date_from: date | None = None, date_to: date | None = None, object_type: str | None = None,
                 object_id: str | None = None):
-    """A SELECT of audit events, newest first, narrowed by the filters (dates are local, inclusive)."""
+    """A SELECT of the audit events in the actor's scope (``audit_scope``), newest first, narrowed by the
+    filters (dates are local, inclusive)."""
     _require(actor, "audit.view")
-    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    stmt = select(AuditEvent).where(audit_scope(actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor_name:
@@ -268,11 +350,14 @@ def audit_query(actor: User, *, action: str | None = None, actor_name: str | Non
 
 
 def audit_actions(actor: User) -> list[str]:
+    """The actions of the events the actor may read (the filter's choices name nothing out of scope)."""
     _require(actor, "audit.view")
-    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return list(db.session.scalars(
+        select(AuditEvent.action).where(audit_scope(actor)).distinct().order_by(AuditEvent.action)))
 
 
 def audit_object_types(actor: User) -> list[str]:
+    """The object types of the events the actor may read."""
     _require(actor, "audit.view")
     return [t for t in db.session.scalars(
-        select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)) if t]
+        select(AuditEvent.object_type).where(audit_scope(actor)).distinct().order_by(AuditEvent.object_type)) if t]

@@ -84,6 +84,12 @@ def _county_scope(user: User) -> tuple[str, Any]:
     return "none", None
 
 
+def county_scope(user: User) -> tuple[str, Any]:
+    """The account's reach as data, for a scope rule that is not a WHERE on ``County`` (the audit trail's):
+    ("county", id), ("prefecture", name), ("all", None) or ("none", None)."""
+    return _county_scope(user)
+
+
 def county_clause(user: User):
     """A WHERE clause limiting ``County`` rows to the counties an HR, inspector or admin account reaches."""
     kind, value = _county_scope(user)

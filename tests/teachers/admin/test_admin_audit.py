@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from teachers.extensions import db
-from teachers.models import AuditEvent, Role
+from teachers.models import AuditEvent, Role, User
 from tests import factories as f
 from tests.conftest import login
 
@@ -16,13 +16,14 @@ def trail(app):
     c = f.county()
     admin = f.user("admin", Role.ADMIN)
     f.user("inspector", Role.INSPECTOR, county_obj=c)
-    f.user("hr", Role.HR, county_obj=c)
-    f.user("principal", Role.PRINCIPAL, school_obj=f.school(c))
-    # Three events at known instants (UTC); 2026-03-01 23:30 UTC is 2026-03-02 07:30 in Shanghai.
+    hr = f.user("hr", Role.HR, county_obj=c)
+    principal = f.user("principal", Role.PRINCIPAL, school_obj=f.school(c))
+    # Three events at known instants (UTC) on objects of the county (so its inspector reads them too);
+    # 2026-03-01 23:30 UTC is 2026-03-02 07:30 in Shanghai.
     for at, action, obj_id in [
-        (datetime(2026, 3, 1, 1, 0, tzinfo=UTC), "user.created", "11"),
-        (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "settings.changed", "1"),
-        (datetime(2026, 3, 5, 8, 0, tzinfo=UTC), "user.role_changed", "12"),
+        (datetime(2026, 3, 1, 1, 0, tzinfo=UTC), "user.created", str(hr.id)),
+        (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "settings.changed", str(c.id)),
+        (datetime(2026, 3, 5, 8, 0, tzinfo=UTC), "user.role_changed", str(principal.id)),
     ]:
         db.session.add(AuditEvent(at=at, actor_id=admin.id, actor_username="admin", action=action,
                                   object_type="user_account" if action != "settings.changed" else "county",
@@ -61,7 +62,8 @@ def test_filters(client, trail):
     assert "共 3 条记录" in page
     page = client.get("/admin/audit?date_from=2026-03-02&date_to=2026-03-02").get_data(as_text=True)
     assert "共 1 条记录" in page and "settings.changed" in rows(page)[0]
-    page = client.get("/admin/audit?object_type=user_account&object_id=12").get_data(as_text=True)
+    principal = db.session.scalar(select(User).where(User.username == "principal"))
+    page = client.get(f"/admin/audit?object_type=user_account&object_id={principal.id}").get_data(as_text=True)
     assert "共 1 条记录" in page and "user.role_changed" in rows(page)[0]
     page = client.get("/admin/audit?date_from=not-a-date").get_data(as_text=True)
     assert "共 4 条记录" in page  # the bad date is ignored (and flagged at the field)
