@@ -51,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from teachers.io.export_cli import register as register_export_cli
 
     register_export_cli(app)
+    from teachers.io.import_cli import register as register_import_cli
+
+    register_import_cli(app)
     _init_templates(app)
     _init_errors(app)
     _init_headers(app)

@@ -265,6 +265,11 @@ def _require_school_edit(actor: User, school: School | None = None) -> None:
 def create_school(actor: User, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
     """Add a school in the actor's county; audit it."""
     _require_school_edit(actor)
+    return write_school(actor, data)
+
+
+def write_school(actor: User, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
+    """``create_school`` after the permission check (the import checks its own, ``records.import``)."""
     values = _clean_school(actor, _raw(data), None)
     school = School(**values)
     db.session.add(school)
@@ -276,6 +281,11 @@ def create_school(actor: User, data: Mapping[str, Any] | inputs.SchoolInput) -> 
 def update_school(actor: User, school: School, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
     """Change a school's facts; audit the diff (nothing recorded when nothing changed)."""
     _require_school_edit(actor, school)
+    return rewrite_school(actor, school, data)
+
+
+def rewrite_school(actor: User, school: School, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
+    """``update_school`` after the permission check (the import checks its own and the scope)."""
     values = _clean_school(actor, _raw(data), school)
     before = audit.snapshot(school, SCHOOL_FIELDS)
     for key, value in values.items():
@@ -599,6 +609,12 @@ def _move(teacher: Teacher, values: dict[str, Any], effective: date) -> list[Ass
 def update_teacher(actor: User, teacher: Teacher, data: Mapping[str, Any] | inputs.TeacherInput, today: date | None = None) -> Teacher:
     """Change a teacher's record; keep the assignment history in step; audit the diff."""
     _require_teacher_edit(actor, teacher)
+    return rewrite_teacher(actor, teacher, data, today)
+
+
+def rewrite_teacher(actor: User, teacher: Teacher, data: Mapping[str, Any] | inputs.TeacherInput,
+                    today: date | None = None) -> Teacher:
+    """``update_teacher`` after the permission check (the import checks its own and the scope)."""
     today = _today(today)
     values, inp = _clean_teacher(actor, _raw(data), teacher, today)
     effective = inp.effective_date or today
