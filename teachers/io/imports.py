@@ -537,3 +537,86 @@ def apply(actor: User, kind: str, data: bytes, filename: str, *, update: bool = 
                           **result.counts()},
                  actor_username=None if actor.id else actor.username)
     return result
+
+
+# ------------------------------------------------------------------------------------------ templates
+
+
+def _choice_labels(cls) -> list[str]:
+    return [label(m) for m in cls]
+
+
+def _template_columns(kind: str) -> list[tuple[str, Any, list[str] | None, bool]]:
+    """(header, example, drop-down choices, text column) per column of the template."""
+    from teachers.models import Area, Degree, Gender, SchoolKind, Stage, Title
+
+    yes_no = [_("是"), _("否")]
+    if kind == "teachers":
+        return [
+            ("工号", "T2026001", None, True), ("姓名", "张三", None, False), ("性别", label(Gender.MALE), _choice_labels(Gender), False),
+            ("身份证号", "11010519900506001" + idcard.check_char("11010519900506001"), None, True), ("出生日期", date(1990, 5, 6), None, False),
+            ("联系电话", "13800000000", None, True), ("学段", label(Stage.PRIMARY), _choice_labels(Stage), False),
+            ("学科", "数学", sorted(SUBJECTS), False), ("兼教学科", "科学", None, False),
+            ("职称", label(Title.FIRST), _choice_labels(Title), False),
+            ("学历", label(Degree.BACHELOR), _choice_labels(Degree), False),
+            ("人事学校代码", "S0001", None, True), ("任教学校代码", "", None, True),
+            ("入职日期", date(2012, 9, 1), None, False), ("参加工作日期", date(2012, 9, 1), None, False),
+            ("在岗状态", label(TeacherStatus.ACTIVE),
+             [label(s) for s in TeacherStatus if s != TeacherStatus.ON_EXCHANGE], False),
+        ]
+    return [
+        ("学校代码", "S0001", None, True), ("学校名称", "临江市第一小学", None, False), ("所属县域", "临江市", None, False),
+        ("街道/乡镇", "城关镇", None, False), ("学区", "", None, False),
+        ("城乡类别", label(Area.URBAN), _choice_labels(Area), False),
+        ("办学类型", label(SchoolKind.PRIMARY), _choice_labels(SchoolKind), False),
+        ("学前在园幼儿数", 0, None, False), ("小学在校生数", 600, None, False), ("初中在校生数", 0, None, False),
+        ("高中在校生数", 0, None, False), ("中职在校生数", 0, None, False), ("核定编制数", 40, None, False),
+        ("教学点", _("否"), yes_no, False), ("所属中心校代码", "", None, True), ("经度", None, None, False),
+        ("纬度", None, None, False), ("校长姓名", "", None, False), ("联系电话", "", None, True),
+        ("地址", "", None, False), ("在用", _("是"), yes_no, False),
+    ]
+
+
+def template(kind: str) -> bytes:
+    """A workbook to fill: Chinese headers (required ones bold), an example row, text-formatted identifier
+    columns and drop-down lists (data validation) for the coded columns."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if kind not in KINDS:
+        raise DomainError(_("导入内容“%(kind)s”无效。", kind=kind))
+    spec = SPECS[kind]
+    required = {spec.headers[k][0] for k in spec.required}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("教师") if kind == "teachers" else _("学校")
+    columns = _template_columns(kind)
+    lists = wb.create_sheet("_lists")
+    lists.sheet_state = "hidden"  # long lists (subjects) live here; the reader ignores hidden sheets
+    for i, (header, example, choices, is_text) in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        cell = ws.cell(row=1, column=i, value=header)
+        cell.font = Font(bold=header in required, color="C00000" if header in required else None)
+        value = ws.cell(row=2, column=i, value=example)
+        if isinstance(example, date):
+            value.number_format = "yyyy-mm-dd"
+        ws.column_dimensions[letter].width = max(10, len(header) * 2 + 2)
+        if is_text:
+            for row in range(2, 1002):
+                ws.cell(row=row, column=i).number_format = "@"
+        if choices:
+            for r, choice in enumerate(choices, start=1):
+                lists.cell(row=r, column=i, value=choice)
+            rule = DataValidation(type="list", formula1=f"'_lists'!${letter}$1:${letter}${len(choices)}",
+                                  allow_blank=True, showErrorMessage=True,
+                                  errorTitle=_("请从列表中选择"), error=_("请从下拉列表中选择有效的选项。"))
+            rule.add(f"{letter}2:{letter}1001")
+            ws.add_data_validation(rule)
+    ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

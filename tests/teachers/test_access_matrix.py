@@ -233,6 +233,16 @@ GET_MATRIX = {
     "/export/rotation/runs/{run}/plan.xlsx": (200, 200, 200, 403, 403),
     "/export/rotation/runs/{run}/plan.csv": (200, 200, 200, 403, 403),
     "/export/rotation/runs/{run2}/plan.csv": (200, 404, 404, 403, 403),
+    # Imports (teachers/io): HR and admin only (an HR user's rows may only name schools of their county).
+    "/import/teachers": (200, 200, 403, 403, 403),
+    "/import/schools": (200, 200, 403, 403, 403),
+    "/import/teachers/template.xlsx": (200, 200, 403, 403, 403),
+    "/import/schools/template.xlsx": (200, 200, 403, 403, 403),
+}
+
+IMPORT_RULES = {
+    "/import/<any(teachers, schools):kind>", "/import/<any(teachers, schools):kind>/confirm",
+    "/import/<any(teachers, schools):kind>/template.xlsx",
 }
 
 EXPORT_RULES = {
@@ -272,6 +282,8 @@ FORBIDDEN_POSTS = [
     ("inspector", "/training/programmes/new"), ("teacher", "/training/programmes/{P}/complete"),
     ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
     ("hr", "/training/programmes/{P}/enrol"),
+    ("inspector", "/import/teachers"), ("principal", "/import/teachers/confirm"), ("teacher", "/import/schools"),
+    ("inspector", "/import/schools/confirm"),
 ]
 
 # object routes tried with another school's or another teacher's record: 404, nothing changes
@@ -331,8 +343,9 @@ def test_every_route_is_in_the_matrix(app):
                .replace("{pA}", "<int:pair_id>").replace("{pB}", "<int:pair_id>").replace("{lA}", "<int:log_id>")
                .replace("{aA}", "<int:achievement_id>").replace("{hA}", "<int:honour_id>")
                .replace("{PX}", "<int:programme_id>").replace("{P}", "<int:programme_id>")
-               for path in GET_MATRIX if not path.startswith("/export/")}
+               for path in GET_MATRIX if not path.startswith(("/export/", "/import/"))}
     covered |= EXPORT_RULES  # each in GET_MATRIX above, in both formats
+    covered |= IMPORT_RULES  # in GET_MATRIX above for both kinds; confirm in FORBIDDEN_POSTS
     covered.discard("/development/achievements/<int:achievement_id>/verify")
     covered.discard("/development/growth-plan/goals")
     covered.discard("/training/programmes/<int:programme_id>/complete")
