@@ -82,7 +82,7 @@ def upload(kind: str):
     if result.ok:
         _stored(result.sha256).write_bytes(data)
         confirm = ConfirmForm(formdata=None, sha256=result.sha256, filename=name, update="1" if form.update.data else "")
-    return _page(kind, form, result, confirm, 200 if result.ok else 422)
+    return _page(kind, form, result, confirm)  # a file with problems is a result too: the list of them
 
 
 @bp.route(f"/{KIND}/confirm", methods=["POST"])

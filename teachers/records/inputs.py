@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from teachers import text
@@ -107,15 +109,20 @@ def _label_words(member: enum.Enum) -> set[str]:
     return words
 
 
-_ENUM_WORDS: dict[type, dict[str, enum.Enum]] = {}
+_ENUM_WORDS: dict[tuple[type, str], dict[str, enum.Enum]] = {}
 
 
 def enum_words(cls: type[enum.Enum]) -> dict[str, enum.Enum]:
-    """Every spelling of a member accepted on input: its stored value, its Chinese label, its label now."""
-    words: dict[str, enum.Enum] = {}
-    for member in cls:
-        for word in _label_words(member):
-            words.setdefault(word, member)
+    """Every spelling of a member accepted on input: its stored value, its Chinese label, its label now
+    (remembered per language: translating every label for every cell was a third of an import's time)."""
+    key = (cls, str(get_locale() or "zh") if has_request_context() else "zh")
+    words = _ENUM_WORDS.get(key)
+    if words is None:
+        words = {}
+        for member in cls:
+            for word in _label_words(member):
+                words.setdefault(word, member)
+        _ENUM_WORDS[key] = words
     return words
 
 
