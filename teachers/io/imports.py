@@ -29,9 +29,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from teachers import audit, policy
+from teachers import audit, guard, policy
 from teachers.auth.permissions import has_permission, school_in_scope
 from teachers.errors import DomainError, PermissionDenied
 from teachers.extensions import db
@@ -215,8 +215,8 @@ def _id_number_problem(raw: Any) -> str | None:
         raw = str(raw)
         if len(raw) == 18:
             return None
-    text = idcard.normalise(raw if isinstance(raw, str) else "")
-    if len(text) == 17 and text.isdigit() and idcard.check_char(text) == "X":
+    digits = idcard.normalise(raw if isinstance(raw, str) else "")
+    if len(digits) == 17 and digits.isdigit() and idcard.check_char(digits) == "X":
         return _("身份证号只有17位，末位的“X”可能被 Excel 丢掉了：请把该列设为“文本”后补上“X”。")
     return None
 
@@ -395,27 +395,33 @@ def _mentoring_years(county_ids: set[int]) -> dict[int, float]:
 
 
 def _write_teachers(actor: User, preview: Preview, today: date) -> None:
+    """New teachers, their hire (and exchange) rows and tier awards in bulk inserts — the flush's value guard
+    applied to the rows first — then the updates one by one through the records service."""
     creates = [(inp, values) for _row, teacher, (inp, values) in preview.plan if teacher is None]
     schools = {s.id: s for s in db.session.scalars(select(School))}
     if creates:
-        new = [Teacher(**values) for _inp, values in creates]
-        db.session.add_all(new)
-        db.session.flush()
-        mentoring = _mentoring_years({schools[t.personnel_school_id].county_id for t in new})
-        rows: list[Any] = []
-        for teacher, (inp, values) in zip(new, creates, strict=True):
+        people = [values for _inp, values in creates]
+        guard.check_values(Teacher, people)
+        ids = list(db.session.scalars(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), people))
+        mentoring = _mentoring_years({schools[v["personnel_school_id"]].county_id for v in people})
+        rows: list[dict[str, Any]] = []
+        awards: list[dict[str, Any]] = []
+        for teacher_id, (inp, values) in zip(ids, creates, strict=True):
             hired = inp.hire_date or values["service_start"]
-            rows.append(Assignment(teacher_id=teacher.id, school_id=values["personnel_school_id"],
-                                   kind=AssignmentKind.HIRE, start_date=hired))
+            rows.append({"teacher_id": teacher_id, "school_id": values["personnel_school_id"],
+                         "kind": AssignmentKind.HIRE, "start_date": hired})
             if values["working_school_id"] != values["personnel_school_id"]:
-                rows.append(Assignment(teacher_id=teacher.id, school_id=values["working_school_id"],
-                                       kind=AssignmentKind.EXCHANGE, start_date=max(inp.effective_date or today, hired)))
+                rows.append({"teacher_id": teacher_id, "school_id": values["working_school_id"],
+                             "kind": AssignmentKind.EXCHANGE, "start_date": max(inp.effective_date or today, hired)})
             county_id = schools[values["personnel_school_id"]].county_id
             if history.years_between(values["service_start"], today) < mentoring[county_id]:
-                rows.append(TierAward(teacher_id=teacher.id, tier=Tier.NEW, awarded_on=max(hired, values["service_start"]),
-                                      reason="新入职", decided_by_id=actor.id))
-        db.session.add_all(rows)
-        db.session.flush()
+                # as tiers.award_on_hire: a teacher within the mentoring years starts as 新任教师
+                awards.append({"teacher_id": teacher_id, "tier": Tier.NEW, "reason": "新入职",
+                               "awarded_on": max(hired, values["service_start"]), "decided_by_id": actor.id})
+        guard.check_values(Assignment, rows)
+        db.session.execute(insert(Assignment), rows)
+        if awards:
+            db.session.execute(insert(TierAward), awards)
     for _row, teacher, (inp, values) in preview.plan:
         if teacher is not None:
             records.rewrite_teacher(actor, teacher, values, today=today)

@@ -32,10 +32,14 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from teachers import text
+
 HEADER_SEARCH = 5
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 _NOTE = re.compile(r"[（(\[【].*?[）)\]】]")
+#: What ``teachers.text.bad_character`` refuses, as one pattern (a regular expression is fast over every cell).
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 
 
@@ -216,6 +220,10 @@ def _rows_from(table: Table, spec: Spec, numbered: Iterable[tuple[int, list[Any]
             if (number, i) in formula_at or (isinstance(value, str) and value.startswith("=")):
                 table.at(number, key, _("此处应填写数值，不能是公式（%(f)s）。请复制后“选择性粘贴→数值”。", f=str(value)[:40]))
                 value = None
+            elif isinstance(value, str) and _BAD.search(value):
+                table.at(number, key, _("含有不允许的字符（%(char)s，控制字符或文字方向控制符），请删除后重试。",
+                                        char=text.bad_character(value, multiline=True) or "?"))
+                value = None
             row.values[key] = _clean(value)
         table.rows.append(row)
     if not table.rows and not table.issues:
@@ -269,18 +277,10 @@ def read_xlsx(data: bytes, spec: Spec) -> Table:
             return table
         ws = with_data[0] if with_data else (visible[0] if visible else book.worksheets[0])
         table.sheet = ws.title
-        formula_at: set[tuple[int, int]] = set()
 
-        def numbered():
-            for r_index, cells in enumerate(ws.iter_rows(), start=1):
-                values = []
-                for c_index, cell in enumerate(cells):
-                    if getattr(cell, "data_type", None) == "f":
-                        formula_at.add((getattr(cell, "row", r_index) or r_index, c_index))
-                    values.append(getattr(cell, "value", None))
-                yield (getattr(cells[0], "row", None) or r_index) if cells else r_index, values
-
-        _rows_from(table, spec, numbered(), formula_at)
+        # Values only (cell objects cost twice the time): a formula reads as its text "=…" (data_only=False),
+        # which _rows_from refuses; read-only sheets yield missing rows as empty ones, so the count is the row.
+        _rows_from(table, spec, enumerate((list(r) for r in ws.iter_rows(values_only=True)), start=1))
     finally:
         book.close()
     merges = _merges(data, _sheet_paths(data).get(table.sheet))

@@ -365,3 +365,11 @@ def test_command_prints_row_and_column_and_exits_non_zero(world, app, tmp_path):
     again = runner.invoke(args=["import", "teachers", str(good)])
     assert again.exit_code == 1 and "已存在" in again.output
     assert load_workbook  # (imported for fixture readers)
+
+
+def test_row_numbers_survive_blank_rows_and_control_characters_are_refused(world):
+    rows = good_rows()
+    rows[2][1] = "王\u202e五"  # a right-to-left override in a name
+    rows.insert(1, [None] * len(HEADERS))  # a blank row 3: the third teacher is on row 5
+    rejected(world, xlsx(rows), 5, "B", "不允许的字符")
+    rejected(world, csv_bytes([[v or "" for v in r] for r in rows], "utf-8-sig"), 5, "B", "不允许的字符", name="t.csv")
