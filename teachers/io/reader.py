@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import has_app_context
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -99,11 +101,31 @@ class Spec:
     ignored: tuple[str, ...] = ()  # headers known but not imported (an export's derived columns)
 
     def lookup(self) -> dict[str, str]:
+        """Normalised header → field: every accepted Chinese name, and the English of each (an export made
+        in English writes English headers, and must import back)."""
+        known = _LOOKUPS.get(id(self))
+        if known is not None:
+            return known
         out: dict[str, str] = {}
         for key, names in self.headers.items():
             for name in names:
                 out[normalise_header(name)] = key
+        if has_app_context():
+            with force_locale("en"):
+                for key, names in self.headers.items():
+                    for name in names:
+                        out.setdefault(normalise_header(gettext(name)), key)
+                ignored = [normalise_header(gettext(n)) for n in self.ignored]
+            _IGNORED[id(self)] = ignored
+            _LOOKUPS[id(self)] = out
         return out
+
+    def ignored_names(self) -> set[str]:
+        return {normalise_header(n) for n in self.ignored} | set(_IGNORED.get(id(self), ()))
+
+
+_LOOKUPS: dict[int, dict[str, str]] = {}
+_IGNORED: dict[int, list[str]] = {}
 
 
 def normalise_header(value: Any) -> str:
@@ -151,7 +173,7 @@ def _blank(values: Iterable[Any]) -> bool:
 def _map_headers(table: Table, spec: Spec, header_cells: list[Any], header_row: int) -> dict[int, str]:
     """Column index → field; unknown and repeated headers reported."""
     lookup = spec.lookup()
-    known_ignored = {normalise_header(n) for n in spec.ignored}
+    known_ignored = spec.ignored_names()
     by_index: dict[int, str] = {}
     for i, raw in enumerate(header_cells):
         name = normalise_header(raw)

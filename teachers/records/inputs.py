@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import get_locale
+from flask import has_app_context, has_request_context
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from teachers import text
@@ -106,6 +106,9 @@ def _label_words(member: enum.Enum) -> set[str]:
         args = getattr(lazy, "_args", None)
         if args:
             words.add(str(args[-1]).lower())  # the Chinese msgid
+        if has_app_context():
+            with force_locale("en"):
+                words.add(str(lazy).lower())  # and the English label (a file exported in English)
     return words
 
 
