@@ -1,4 +1,4 @@
-"""``flask import schools|teachers FILE [--dry-run] [--update]``.
+"""``flask import schools|teachers|training FILE [--dry-run] [--update]``.
 
 The command imports as an administrator of every county would (it runs on the server, by whoever
 operates it; the audit row names the operating-system account, ``cli:<user>``). It prints the same
@@ -31,7 +31,7 @@ def operator() -> User:
 def _kind(kind: str | None) -> str:
     wanted = (kind or "").strip().lower()
     if wanted not in imports.KINDS:
-        raise click.ClickException(_("请指定导入内容：schools（学校）或 teachers（教师）。"))
+        raise click.ClickException(_("请指定导入内容：schools（学校）、teachers（教师）或 training（培训学时）。"))
     return wanted
 
 
@@ -55,7 +55,7 @@ def register(app: Flask) -> None:
     def import_command(kind: str | None, path: Path | None, dry_run: bool, update: bool) -> None:
         """Import schools or teachers from an .xlsx or .csv file (UTF-8, UTF-8 with BOM or GBK).
 
-        KIND is schools or teachers."""
+        KIND is schools, teachers or training (training records are create-only)."""
         kind = _kind(kind)
         if path is None:
             raise click.ClickException(_("请指定要导入的文件，例如 flask import teachers 教师名单.xlsx。"))

@@ -29,8 +29,10 @@ from teachers.forms import Form
 from teachers.io import imports, writer
 
 bp = Blueprint("io_import", __name__, url_prefix="/import")
-KIND = "<any(teachers, schools):kind>"
-TITLES = {"teachers": _l("导入教师"), "schools": _l("导入学校")}
+KIND = "<any(teachers, schools, training):kind>"
+TITLES = {"teachers": _l("导入教师"), "schools": _l("导入学校"), "training": _l("导入培训学时")}
+BACK = {"teachers": "records.teacher_list", "schools": "records.school_list",
+        "training": "development.training_overview"}
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
@@ -111,13 +113,13 @@ def confirm(kind: str):
     path.unlink(missing_ok=True)
     flash(_("已导入：新增%(created)d，更新%(updated)d，无变化%(unchanged)d。", created=len(result.creates),
             updated=len(result.updates), unchanged=result.unchanged), "success")
-    return redirect(url_for("records.teacher_list" if kind == "teachers" else "records.school_list"))
+    return redirect(url_for(BACK[kind]))
 
 
 @bp.route(f"/{KIND}/template.xlsx")
 @require("records.import")
 def template(kind: str):
     data = imports.template(kind)
-    name = _("教师导入模板") if kind == "teachers" else _("学校导入模板")
+    name = {"teachers": _("教师导入模板"), "schools": _("学校导入模板"), "training": _("培训学时导入模板")}[kind]
     return Response(data, mimetype=writer.MIMETYPES["xlsx"], headers={
         "Content-Disposition": f"attachment; filename=\"{kind}-template.xlsx\"; filename*=UTF-8''{quote(name)}.xlsx"})

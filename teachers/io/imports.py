@@ -51,7 +51,7 @@ from teachers.models.development import TierAward
 from teachers.records import history, idcard, inputs
 from teachers.records import services as records
 
-KINDS = ("schools", "teachers")
+KINDS = ("schools", "teachers", "training")
 
 TEACHER_SPEC = Spec(
     headers={
@@ -107,8 +107,24 @@ SCHOOL_SPEC = Spec(
     ignored=("在编人数", "在本校任教人数", "序号"),
 )
 
-SPECS = {"teachers": TEACHER_SPEC, "schools": SCHOOL_SPEC}
-ACTIONS = {"teachers": "import.teachers", "schools": "import.schools"}
+TRAINING_SPEC = Spec(
+    headers={
+        "staff_no": ("工号", "教职工号", "职工号", "教师编号"),
+        "name": ("姓名", "教师姓名"),
+        "title": ("培训名称", "培训项目", "项目名称", "培训内容"),
+        "level": ("培训级别", "级别", "培训类别"),
+        "provider": ("主办单位", "培训机构", "承办单位", "组织单位"),
+        "start_on": ("开始日期", "培训开始日期", "开始时间"),
+        "end_on": ("结束日期", "培训结束日期", "结束时间"),
+        "hours": ("学时", "培训学时"),
+        "credits": ("学分",),
+    },
+    required=("staff_no", "title", "level", "provider", "start_on", "end_on"),
+    ignored=("序号", "任教学校", "任教学校代码"),
+)
+
+SPECS = {"teachers": TEACHER_SPEC, "schools": SCHOOL_SPEC, "training": TRAINING_SPEC}
+ACTIONS = {"teachers": "import.teachers", "schools": "import.schools", "training": "import.training"}
 #: The subjects known without a teacher teaching them yet; a subject already in the database is known too.
 SUBJECTS = frozenset({s for group in policy.RELATED_SUBJECTS for s in group} | {
     "语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "政治", "道德与法治", "体育", "体育与健康",
@@ -507,6 +523,101 @@ def _write_schools(actor: User, preview: Preview, today: date) -> None:
             raise
 
 
+# ------------------------------------------------------------------------------------------ training
+
+
+def _preview_training(actor: User, preview: Preview, today: date) -> None:
+    """Training records (create-only: an import adds hours, it never rewrites a record). Each row is checked
+    by the training service's own rules (``teachers.development.training.clean``: level, dates within the
+    current cycle, hours or credits, the daily maximum, a record already there); the teachers are read in
+    one query for every staff number of the file."""
+    from sqlalchemy.orm import selectinload
+
+    from teachers.auth.permissions import teacher_in_scope
+    from teachers.development import training
+    from teachers.models import ProgrammeLevel
+
+    table = preview.table
+    wanted = {inputs.as_text(r.values.get("staff_no")) for r in table.rows} - {""}
+    found: dict[str, Teacher] = {}
+    numbers = sorted(wanted)
+    for i in range(0, len(numbers), 5000):
+        found.update({t.staff_no: t for t in db.session.scalars(
+            select(Teacher).where(Teacher.staff_no.in_(numbers[i:i + 5000]))
+            .options(selectinload(Teacher.personnel_school)))})
+    seen: dict[tuple[str, str, Any], int] = {}
+    for row in table.rows:
+        raw = row.values
+        staff_no = inputs.as_text(raw.get("staff_no"))
+        teacher = found.get(staff_no)
+        if not staff_no:
+            table.at(row.number, "staff_no", _("请填写此项。"))
+            continue
+        if teacher is None or not teacher_in_scope(actor, teacher):
+            table.at(row.number, "staff_no", _("找不到工号为 %(no)s 的教师（或不在您管理的县域内）。", no=staff_no))
+            continue
+        name = inputs.as_text(raw.get("name"))
+        if name and name != teacher.name:
+            table.at(row.number, "name", _("姓名与工号 %(no)s 登记的“%(name)s”不一致。", no=staff_no, name=teacher.name))
+        data: dict[str, Any] = {"title": inputs.as_text(raw.get("title")),
+                                "provider": inputs.as_text(raw.get("provider"))}
+        bad = False
+        try:
+            level = inputs.as_enum(ProgrammeLevel, raw.get("level"))
+            data["level"] = level.value if level else None
+        except ValueError:
+            table.at(row.number, "level", _("“%(value)s”不是有效的选项，可选：%(allowed)s。",
+                                            value=inputs.as_text(raw.get("level")),
+                                            allowed="、".join(label(m) for m in ProgrammeLevel)))
+            bad = True
+        for key in ("start_on", "end_on"):
+            try:
+                data[key] = inputs.as_date(raw.get(key))
+            except (ValueError, OverflowError):
+                table.at(row.number, key, _("请输入有效日期（格式：年-月-日，如 2023-02-28）。"))
+                bad = True
+        for key in ("hours", "credits"):
+            try:
+                data[key] = inputs.as_float(raw.get(key))
+            except ValueError:
+                table.at(row.number, key, _("请输入数字。"))
+                bad = True
+        if bad:
+            continue
+        try:
+            values = training.clean(teacher, data, today)
+        except DomainError as exc:
+            key = exc.field if exc.field in table.columns else None
+            if key:
+                table.at(row.number, key, exc.message)
+            else:
+                table.issues.append(Issue(exc.message, row.number))
+            continue
+        same = (staff_no, values["title"], values["start_on"])
+        if same in seen:
+            table.at(row.number, "title", _("与第%(row)d行是同一培训（工号、名称和开始日期相同）。", row=seen[same]))
+            continue
+        seen[same] = row.number
+        preview.creates.append(Change(row.number, staff_no, f"{teacher.name}：{values['title']}"))
+        preview.plan.append((row, None, (teacher, values)))
+
+
+def _write_training(actor: User, preview: Preview, today: date) -> None:
+    """Imported hours are HR's own record: confirmed at once, each with its history event."""
+    from teachers.models import TrainingEvent, TrainingRecord, TrainingSource, TrainingState
+
+    records = []
+    for _row, _none, (teacher, values) in preview.plan:
+        records.append(TrainingRecord(teacher_id=teacher.id, source=TrainingSource.IMPORT,
+                                      state=TrainingState.CONFIRMED, submitted_by_id=actor.id, **values))
+    db.session.add_all(records)
+    db.session.flush()
+    db.session.add_all([TrainingEvent(record_id=r.id, action="import", from_state=None,
+                                      to_state=TrainingState.CONFIRMED.value, actor_id=actor.id, reason="",
+                                      changes={"file": preview.sha256[:16]}) for r in records])
+    db.session.flush()
+
+
 # ------------------------------------------------------------------------------------------ entry points
 
 
@@ -518,10 +629,8 @@ def preview(actor: User, kind: str, data: bytes, filename: str, *, update: bool 
     table = read(data, SPECS[kind])
     result = Preview(kind, filename, sha256(data), update, table)
     if table.rows and not any(i.row is None or i.row == table.header_row for i in table.issues):
-        if kind == "teachers":
-            _preview_teachers(actor, result, today)
-        else:
-            _preview_schools(actor, result, today)
+        {"teachers": _preview_teachers, "schools": _preview_schools, "training": _preview_training}[kind](
+            actor, result, today)
     return result
 
 
@@ -533,10 +642,7 @@ def apply(actor: User, kind: str, data: bytes, filename: str, *, update: bool = 
     result = preview(actor, kind, data, filename, update=update, today=today)
     if not result.ok:
         raise DomainError(_("文件中有%(n)d处问题，未导入任何数据。", n=len(result.table.issues)))
-    if kind == "teachers":
-        _write_teachers(actor, result, today)
-    else:
-        _write_schools(actor, result, today)
+    {"teachers": _write_teachers, "schools": _write_schools, "training": _write_training}[kind](actor, result, today)
     audit.record(actor if actor.id else None, ACTIONS[kind], object_type="import", object_id=result.sha256[:16],
                  summary={"file": filename[:200], "sha256": result.sha256, "format": result.table.fmt,
                           "encoding": result.table.encoding, "mode": "update" if update else "create",
@@ -557,6 +663,15 @@ def _template_columns(kind: str) -> list[tuple[str, Any, list[str] | None, bool]
     from teachers.models import Area, Degree, Gender, SchoolKind, Stage, Title
 
     yes_no = [_("是"), _("否")]
+    if kind == "training":
+        from teachers.models import ProgrammeLevel
+
+        return [("工号", "T2026001", None, True), ("姓名", "张三", None, False),
+                ("培训名称", "县级骨干教师培训", None, False),
+                ("培训级别", label(ProgrammeLevel.COUNTY), _choice_labels(ProgrammeLevel), False),
+                ("主办单位", "县教师进修学校", None, False), ("开始日期", date.today().replace(day=1), None, False),
+                ("结束日期", date.today().replace(day=1), None, False), ("学时", 8, None, False),
+                ("学分", None, None, False)]
     if kind == "teachers":
         return [
             ("工号", "T2026001", None, True), ("姓名", "张三", None, False), ("性别", label(Gender.MALE), _choice_labels(Gender), False),
@@ -599,7 +714,7 @@ def template(kind: str) -> bytes:
     required = {spec.headers[k][0] for k in spec.required}
     wb = Workbook()
     ws = wb.active
-    ws.title = _("教师") if kind == "teachers" else _("学校")
+    ws.title = {"teachers": _("教师"), "schools": _("学校"), "training": _("培训学时")}[kind]
     columns = _template_columns(kind)
     lists = wb.create_sheet("_lists")
     lists.sheet_state = "hidden"  # long lists (subjects) live here; the reader ignores hidden sheets

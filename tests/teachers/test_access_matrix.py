@@ -238,11 +238,13 @@ GET_MATRIX = {
     "/import/schools": (200, 200, 403, 403, 403),
     "/import/teachers/template.xlsx": (200, 200, 403, 403, 403),
     "/import/schools/template.xlsx": (200, 200, 403, 403, 403),
+    "/import/training": (200, 200, 403, 403, 403),
+    "/import/training/template.xlsx": (200, 200, 403, 403, 403),
 }
 
 IMPORT_RULES = {
-    "/import/<any(teachers, schools):kind>", "/import/<any(teachers, schools):kind>/confirm",
-    "/import/<any(teachers, schools):kind>/template.xlsx",
+    "/import/<any(teachers, schools, training):kind>", "/import/<any(teachers, schools, training):kind>/confirm",
+    "/import/<any(teachers, schools, training):kind>/template.xlsx",
 }
 
 EXPORT_RULES = {
@@ -283,7 +285,7 @@ FORBIDDEN_POSTS = [
     ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
     ("hr", "/training/programmes/{P}/enrol"),
     ("inspector", "/import/teachers"), ("principal", "/import/teachers/confirm"), ("teacher", "/import/schools"),
-    ("inspector", "/import/schools/confirm"),
+    ("inspector", "/import/schools/confirm"), ("principal", "/import/training"), ("teacher", "/import/training/confirm"),
 ]
 
 # object routes tried with another school's or another teacher's record: 404, nothing changes

@@ -380,3 +380,41 @@ def test_row_numbers_survive_blank_rows_and_control_characters_are_refused(world
     rows.insert(1, [None] * len(HEADERS))  # a blank row 3: the third teacher is on row 5
     rejected(world, xlsx(rows), 5, "B", "不允许的字符")
     rejected(world, csv_bytes([[v or "" for v in r] for r in rows], "utf-8-sig"), 5, "B", "不允许的字符", name="t.csv")
+
+
+# ------------------------------------------------------------------------------------------ training
+
+
+def training_file(rows) -> bytes:
+    return xlsx(rows, ["工号", "姓名", "培训名称", "培训级别", "主办单位", "开始日期", "结束日期", "学时"])
+
+
+def test_training_records_are_imported_confirmed_and_bad_rows_named(world):
+    from teachers.models import TrainingRecord, TrainingSource, TrainingState
+
+    t = world["existing"]
+    good = [[t.staff_no, t.name, "县级骨干教师培训", "县培", "县教师进修学校", date(2026, 3, 2), date(2026, 3, 3), 12]]
+    result = imports.apply(world["hr"], "training", training_file(good), "学时.xlsx", today=TODAY)
+    db.session.commit()
+    assert result.ok and len(result.creates) == 1
+    record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.teacher_id == t.id))
+    assert (record.source, record.state, record.hours) == (TrainingSource.IMPORT, TrainingState.CONFIRMED, 12)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import.training")).summary["created"] == 1
+    bad = [
+        [t.staff_no, t.name, "县级骨干教师培训", "县培", "县教师进修学校", date(2026, 3, 2), date(2026, 3, 3), 12],  # again
+        ["NOBODY", "", "某培训", "县培", "进修学校", date(2026, 3, 2), date(2026, 3, 2), 4],
+        [t.staff_no, "别人", "另一培训", "县培", "进修学校", date(2026, 3, 5), date(2026, 3, 5), 4],
+        [t.staff_no, t.name, "第三培训", "宇宙培", "进修学校", date(2026, 3, 5), date(2026, 3, 5), 4],
+        [t.staff_no, t.name, "第四培训", "县培", "进修学校", date(2026, 3, 6), date(2026, 3, 6), 40],
+    ]
+    before = db.session.scalar(select(func.count(TrainingRecord.id)))
+    result = imports.preview(world["hr"], "training", training_file(bad), "bad.xlsx", today=TODAY)
+    only(result, 2, "C", "重复申报")
+    only(result, 3, "A", "找不到工号")
+    only(result, 4, "B", "不一致")
+    only(result, 5, "D", "不是有效的选项")
+    only(result, 6, "H", "学时过多")
+    with pytest.raises(imports.DomainError):
+        imports.apply(world["hr"], "training", training_file(bad), "bad.xlsx", today=TODAY)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(TrainingRecord.id))) == before
