@@ -4,12 +4,13 @@ HR and administrators only (``records.import``); an HR user's rows may only name
 county (checked by the import). The uploaded file is kept between preview and confirm under
 ``instance/imports/`` (``IMPORT_DIR``), named by the uploader's id and the file's SHA-256, so the
 confirmation imports exactly the file that was previewed and no one else's; it is removed once
-imported. Every form posts with CSRF.
+imported, or a day after the preview when it never is. Every form posts with CSRF.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,10 +48,25 @@ class ConfirmForm(Form):
     update = HiddenField(validators=[Optional(), Length(max=1)])
 
 
+#: Uploads previewed but never confirmed are removed after this long.
+KEEP_SECONDS = 24 * 3600
+
+
 def _folder() -> Path:
     folder = Path(current_app.config.get("IMPORT_DIR") or Path(current_app.instance_path) / "imports")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _sweep() -> None:
+    """Remove uploads previewed more than ``KEEP_SECONDS`` ago and never confirmed."""
+    limit = time.time() - KEEP_SECONDS
+    for path in _folder().glob("*.upload"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _stored(sha: str) -> Path:
@@ -82,6 +98,7 @@ def upload(kind: str):
         db.session.rollback()  # a preview writes nothing
     confirm = None
     if result.ok:
+        _sweep()
         _stored(result.sha256).write_bytes(data)
         confirm = ConfirmForm(formdata=None, sha256=result.sha256, filename=name, update="1" if form.update.data else "")
     return _page(kind, form, result, confirm)  # a file with problems is a result too: the list of them

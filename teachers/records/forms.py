@@ -44,7 +44,7 @@ from teachers.models import (
     Title,
     User,
 )
-from teachers.records import idcard, inputs, services
+from teachers.records import inputs, services
 from teachers.rotation.adapter import next_rotation_year
 
 BAD_DATE = _l("请输入有效日期（格式：年-月-日，如 2023-02-28）。")
@@ -97,15 +97,6 @@ def Choice(label, choices=None, *validators, coerce=_plain, message=BAD_CHOICE, 
 def not_future(_form, field) -> None:
     if field.data is not None and field.data > date.today():
         raise ValidationError(_l("日期不能晚于今天。"))
-
-
-def valid_id_number(_form, field) -> None:
-    if field.data:
-        try:
-            idcard.validate(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-        field.data = idcard.normalise(field.data)
 
 
 def _blank(text) -> list[tuple[str, str]]:

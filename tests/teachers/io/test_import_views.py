@@ -107,3 +107,17 @@ def test_school_export_imports_back_unchanged(app, world):
         assert result.ok, [i.text() for i in result.issues]
         assert not result.updates and not result.creates and result.unchanged == 2
     assert db.session.scalar(select(func.count(School.id))) == 3
+
+
+def test_unconfirmed_uploads_are_swept_after_a_day(client, world):
+    import os
+    import time
+
+    folder = world["tmp"] / "imports"
+    folder.mkdir()
+    old = folder / f"1-{'a' * 64}.upload"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    assert login(client, "hr").status_code == 302
+    _upload(client, xlsx(good_rows()))
+    assert not old.exists() and len(list(folder.iterdir())) == 1
