@@ -418,3 +418,21 @@ def test_training_records_are_imported_confirmed_and_bad_rows_named(world):
         imports.apply(world["hr"], "training", training_file(bad), "bad.xlsx", today=TODAY)
     db.session.rollback()
     assert db.session.scalar(select(func.count(TrainingRecord.id))) == before
+
+
+def test_command_update_mode_prints_each_change_and_refuses_a_bad_kind(world, app, tmp_path):
+    t = world["existing"]
+    rows = [[t.staff_no, t.name, "女", t.id_number, t.birth_date.isoformat(), "13800000000", "小学", "数学", "",
+             "未定级", "本科", "LJ-A", "", "", t.service_start.isoformat(), "在岗"]]
+    path = tmp_path / "update.xlsx"
+    path.write_bytes(xlsx(rows))
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["import", "teachers", str(path), "--update"])
+    assert done.exit_code == 0, done.output
+    assert f"第2行 {t.staff_no} {t.name} 将更新：联系电话：— → 13800000000" in done.output
+    db.session.expire_all()
+    assert db.session.get(Teacher, t.id).phone == "13800000000"
+    wrong = runner.invoke(args=["import", "pupils", str(path)])
+    assert wrong.exit_code == 1 and "请指定导入内容" in wrong.output
+    missing = runner.invoke(args=["import", "teachers", str(tmp_path / "nope.xlsx")])
+    assert missing.exit_code == 1 and "无法读取文件" in missing.output
