@@ -326,8 +326,9 @@ def check_teacher(inp: TeacherInput, today: date, problems: Problems | None = No
                   id_gender: bool = False) -> Problems:
     """The rules of a teacher record that need nothing but the record; ``problems`` holds the conversion ones.
 
-    ``id_gender``: also require the ID number's sequence digit to agree with the gender (the import does;
-    the forms do not yet, since records kept before this rule may disagree and would become uneditable)."""
+    ``id_gender``: also require the ID number's sequence digit to agree with the gender — the callers ask for
+    it whenever the ID number or the gender is entered or changed, so a record kept before this rule that
+    disagrees stays editable."""
     problems = problems if problems is not None else Problems()
     bad = {p.field for p in problems}
     _required(problems, "staff_no", inp.staff_no)

@@ -474,7 +474,10 @@ def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None,
     current = audit.snapshot(teacher, TEACHER_FIELDS) if teacher is not None else {}
     merged = {**current, **{k: v for k, v in data.items() if k in inputs.TEACHER_INPUT_FIELDS}}
     inp, problems = inputs.teacher_input(merged)
-    _first(inputs.check_teacher(inp, today, problems))
+    # The ID number must agree with the gender when either is entered or changed (as in the import); records
+    # kept before this rule may disagree, and stay editable.
+    fresh = teacher is None or inp.id_number != (teacher.id_number or "") or inp.gender != teacher.gender
+    _first(inputs.check_teacher(inp, today, problems, id_gender=fresh))
     out: dict[str, Any] = {}
     out["staff_no"] = inp.staff_no
     taken = db.session.scalar(select(Teacher.id).where(Teacher.staff_no == out["staff_no"]))
