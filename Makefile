@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test setup db translations lint security bench bench-export load freeze extract-messages clean
+.PHONY: run test setup db translations lint security bench bench-export bench-import load freeze extract-messages clean
 
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -47,6 +47,9 @@ bench: $(VENV)/.installed
 # Export of 20,000 teachers (.xlsx and .csv) beside plain openpyxl write_only (see README, Import/export).
 bench-export: $(VENV)/.installed
 	$(BIN)/python benchmarks/export_bench.py --rows 20000
+
+bench-import: $(VENV)/.installed
+	$(BIN)/python benchmarks/io_bench.py --rows 20000
 
 # Re-extract messages after changing user-visible strings, then translate translations/en/.../messages.po.
 extract-messages: $(VENV)/.installed

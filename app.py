@@ -34,12 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from teachers.development.views import bp as development_bp
     from teachers.i18n import bp as i18n_bp
     from teachers.io.export_views import bp as io_export_bp
+    from teachers.io.import_views import bp as io_import_bp
     from teachers.notifications.views import bp as notifications_bp
     from teachers.records.views import bp as records_bp
     from teachers.rotation.views import bp as rotation_bp
 
     for blueprint in (auth_bp, dashboard_bp, records_bp, admin_bp, i18n_bp, development_bp, notifications_bp,
-                      rotation_bp, io_export_bp):
+                      rotation_bp, io_export_bp, io_import_bp):
         app.register_blueprint(blueprint)
 
     from teachers.cli import register as register_cli
@@ -51,6 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from teachers.io.export_cli import register as register_export_cli
 
     register_export_cli(app)
+    from teachers.io.import_cli import register as register_import_cli
+
+    register_import_cli(app)
     _init_templates(app)
     _init_errors(app)
     _init_headers(app)

@@ -88,6 +88,16 @@ def check_object(obj, *, new: bool = True) -> None:
         _check(attr.key, attr.columns[0], value)
 
 
+def check_values(model, rows) -> None:
+    """The same checks for rows written in bulk (``insert(model)`` with a list of dicts, which no flush sees)."""
+    columns = model.__table__.c
+    for values in rows:
+        for key, value in values.items():
+            column = columns.get(key)
+            if column is not None:
+                _check(key, column, value)
+
+
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _guard_values(session, _flush_context, _instances) -> None:
     for obj in session.new:

@@ -37,11 +37,11 @@ DEVELOPMENT_PERMISSIONS: dict[Role, frozenset[str]] = {
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({
         "dashboard.county", "school.view", "teacher.view", "teacher.view_id_number",
-        "user.manage", "audit.view", "settings.manage", "rotation.view",
+        "user.manage", "audit.view", "settings.manage", "rotation.view", "records.import",
     }) | DEVELOPMENT_PERMISSIONS[Role.ADMIN],
     Role.HR: frozenset({
         "dashboard.county", "school.view", "school.edit", "teacher.view", "teacher.edit",
-        "teacher.view_id_number", "settings.view", "rotation.view", "rotation.manage",
+        "teacher.view_id_number", "settings.view", "rotation.view", "rotation.manage", "records.import",
     }) | DEVELOPMENT_PERMISSIONS[Role.HR],
     Role.PRINCIPAL: frozenset({"dashboard.school", "school.view", "teacher.view", "rotation.decide"})
     | DEVELOPMENT_PERMISSIONS[Role.PRINCIPAL],

@@ -1,7 +1,9 @@
 """Forms for schools and teachers; select choices come from the acting user's scope, per request.
 
-Every parse and choice failure carries a Chinese message, shown at the field. The services repeat
-the rules that matter (dates, ID number, schools), so these checks are for the user's convenience.
+Every parse and choice failure carries a Chinese message, shown at the field. The forms only parse
+what the browser sends; the rules of a record (dates in order, the ID number, lengths …) are checked
+once, on the typed input (``teachers.records.inputs``) that the form fills with ``to_input()``, by the
+service, which names the field at fault.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from teachers.models import (
     Title,
     User,
 )
-from teachers.records import idcard, services
+from teachers.records import inputs, services
 from teachers.rotation.adapter import next_rotation_year
 
 BAD_DATE = _l("请输入有效日期（格式：年-月-日，如 2023-02-28）。")
@@ -114,15 +116,6 @@ def not_future(_form, field) -> None:
         raise ValidationError(_l("日期不能晚于今天。"))
 
 
-def valid_id_number(_form, field) -> None:
-    if field.data:
-        try:
-            idcard.validate(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-        field.data = idcard.normalise(field.data)
-
-
 def _blank(text) -> list[tuple[str, str]]:
     return [("", text)]
 
@@ -161,6 +154,10 @@ class SchoolForm(Form):
     address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
     active = BooleanField(_l("在用"), default=True)
 
+    def to_input(self) -> inputs.SchoolInput:
+        data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+        return inputs.school_input(data)[0]
+
     @classmethod
     def build(cls, user: User, school: School | None = None, **kw) -> SchoolForm:
         form = cls(obj=school, **kw)
@@ -178,15 +175,15 @@ class TeacherForm(Form):
     staff_no = StringField(_l("工号"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     name = StringField(_l("姓名"), validators=[DataRequired(message=REQUIRED), Length(max=32)])
     gender = Choice(_l("性别"), _blank(_l("请选择")) + enum_choices(Gender), DataRequired(message=CHOOSE))
-    birth_date = Date(_l("出生日期"), InputRequired(message=_l("请填写出生日期。")), not_future)
-    id_number = StringField(_l("身份证号"), validators=[Optional(), Length(max=24), valid_id_number])
+    birth_date = Date(_l("出生日期"), InputRequired(message=_l("请填写出生日期。")))
+    id_number = StringField(_l("身份证号"), validators=[Optional(), Length(max=24)])
     phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20)])
-    service_start = Date(_l("参加工作时间"), InputRequired(message=_l("请填写参加工作时间。")), not_future)
-    hire_date = Date(_l("到本校（人事关系学校）时间"), Optional(), not_future)
+    service_start = Date(_l("参加工作时间"), InputRequired(message=_l("请填写参加工作时间。")))
+    hire_date = Date(_l("到本校（人事关系学校）时间"), Optional())
     personnel_school_id = Choice(_l("人事关系所在学校"), None, DataRequired(message=CHOOSE), coerce=_int_or_none,
                                  message=BAD_SCHOOL)
     working_school_id = Choice(_l("任教学校"), None, coerce=_int_or_none, message=BAD_SCHOOL)
-    effective_date = Date(_l("调动/交流生效日期"), Optional(), not_future)
+    effective_date = Date(_l("调动/交流生效日期"), Optional())
     stage = Choice(_l("任教学段"), enum_choices(Stage), DataRequired(message=CHOOSE))
     subject = StringField(_l("主教学科"), validators=[DataRequired(message=REQUIRED), Length(max=20)])
     other_subjects = StringField(_l("兼教学科"), validators=[Optional(), Length(max=200)])
@@ -213,12 +210,13 @@ class TeacherForm(Form):
         form.working_school_id.choices = options(_blank(_l("（同人事关系学校）")) + school_choices(schools))
         return form
 
-    def service_data(self) -> dict[str, Any]:
-        """The plain values the service takes."""
+    def to_input(self) -> inputs.TeacherInput:
+        """The typed input the service validates (its conversion problems are the form's own parse errors,
+        already reported at the fields, so none remain here)."""
         data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
-        for key in ("gender", "stage", "degree", "title", "status"):
-            data[key] = data[key] or None
-        return data
+        return inputs.teacher_input(data)[0]
+
+    service_data = to_input
 
 
 class TeacherFilterForm(QueryForm):

@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import insert
 
+from teachers import guard
 from teachers.errors import DomainError
 from teachers.extensions import db
 from teachers.models import Assignment, AssignmentKind, Teacher, TeacherStatus
@@ -33,18 +35,35 @@ def _sync(teacher: Teacher, day: date) -> None:
     db.session.flush()
 
 
+def hire_rows(teacher_id: int, school_id: int, start: date, *, working_school_id: int | None = None,
+              posted: date | None = None) -> list[dict]:
+    """The first rows of a new teacher, as column values: the HIRE at the personnel school ``school_id``
+    from ``start`` and, when they work elsewhere (``working_school_id``), the EXCHANGE posting there from
+    ``posted``."""
+    rows = [{"teacher_id": teacher_id, "school_id": school_id, "kind": AssignmentKind.HIRE, "start_date": start}]
+    if working_school_id is not None and working_school_id != school_id:
+        rows.append({"teacher_id": teacher_id, "school_id": working_school_id, "kind": AssignmentKind.EXCHANGE,
+                     "start_date": posted or start})
+    return rows
+
+
 def hire(teacher: Teacher, school_id: int, start: date, *, working_school_id: int | None = None,
          posted: date | None = None) -> list[Assignment]:
-    """The first rows of a new teacher: the HIRE at the personnel school ``school_id`` from ``start``
-    and, when they work elsewhere (``working_school_id``), the EXCHANGE posting there from ``posted``."""
-    rows = [Assignment(teacher_id=teacher.id, school_id=school_id, kind=AssignmentKind.HIRE, start_date=start)]
-    if working_school_id is not None and working_school_id != school_id:
-        rows.append(Assignment(teacher_id=teacher.id, school_id=working_school_id, kind=AssignmentKind.EXCHANGE,
-                               start_date=posted or start))
+    """``hire_rows`` of one new teacher (the record form), written and the teacher's history reloaded."""
+    rows = [Assignment(**values) for values in hire_rows(teacher.id, school_id, start,
+                                                        working_school_id=working_school_id, posted=posted)]
     db.session.add_all(rows)
     db.session.flush()
     db.session.expire(teacher, ["assignments"])
     return rows
+
+
+def hire_many(rows: list[dict]) -> None:
+    """``hire_rows`` of many new teachers (an import) in one bulk insert, the flush's value guard applied
+    to the rows first."""
+    if rows:
+        guard.check_values(Assignment, rows)
+        db.session.execute(insert(Assignment), rows)
 
 
 def relocate(teacher: Teacher, personnel_school_id: int, working_school_id: int, effective: date) -> list[Assignment]:

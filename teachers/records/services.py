@@ -20,7 +20,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -30,7 +30,7 @@ from flask_babel import ngettext
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from teachers import audit, guard, text
+from teachers import audit, guard
 from teachers.auth.permissions import (
     can,
     county_filter,
@@ -51,25 +51,21 @@ from teachers.models import (
     AssignmentKind,
     Backbone,
     County,
-    Degree,
-    Gender,
     School,
     SchoolKind,
     Stage,
     Teacher,
     TeacherStatus,
     Tier,
-    Title,
     User,
 )
 from teachers.models.development import backbone_at_least
 from teachers.models.enums import KIND_STAGES
-from teachers.records import history, idcard, placements
+from teachers.records import history, idcard, inputs, placements
 from teachers.rotation.adapter import eligibility_text, eligible_teacher_ids, next_rotation_year
 
-#: Youngest age at which service may start (minimum legal working age).
-MIN_SERVICE_AGE = 16
-EARLIEST_BIRTH = date(1900, 1, 1)
+MIN_SERVICE_AGE = inputs.MIN_SERVICE_AGE
+EARLIEST_BIRTH = inputs.EARLIEST_BIRTH
 
 SCHOOL_FIELDS = [
     "code", "name", "county_id", "subdistrict", "school_district", "area", "kind", "pupils_preschool",
@@ -83,7 +79,7 @@ TEACHER_FIELDS = [
 #: The list's filters (``teacher_query``'s keywords besides ``q``).
 TEACHER_FILTERS = ("school", "area", "stage", "subject", "tier", "backbone", "status", "eligible")
 TEACHER_SORTS = ("staff_no", "name", "school", "service_start", "birth_date", "years")
-PHONE_RE = re.compile(r"^[0-9+\-() ]{3,20}$")
+PHONE_RE = inputs.PHONE_RE
 
 
 # ---------------------------------------------------------------------------------------------- scope
@@ -207,101 +203,44 @@ def school_overview(user: User, school_id: int) -> SchoolOverview:
     return SchoolOverview(school, working, elsewhere, headcount, stages)
 
 
-def _int(data: dict[str, Any], key: str, *, minimum: int | None = 0, required: bool = False) -> int | None:
-    value = data.get(key)
-    if value in (None, ""):
-        if required:
-            raise DomainError(_("请填写此项。"), field=key)
-        return 0 if minimum is not None and not required else None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("请输入整数。"), field=key) from None
-    if minimum is not None and number < minimum:
-        raise DomainError(_("不能小于%(n)d。", n=minimum), field=key)
-    return number
+def _raw(data: Mapping[str, Any] | inputs.TeacherInput | inputs.SchoolInput) -> dict[str, Any]:
+    """A typed input as the fields it was given; a mapping as it is."""
+    if isinstance(data, (inputs.TeacherInput, inputs.SchoolInput)):
+        return {k: getattr(data, k) for k in data.given}
+    return dict(data)
 
 
-def _enum(cls, value: Any, key: str, *, default: Any = None):
-    if value in (None, ""):
-        if default is not None:
-            return default
-        raise DomainError(_("请选择此项。"), field=key)
-    try:
-        return cls(getattr(value, "value", value))
-    except ValueError:
-        raise DomainError(_("请选择有效的选项。"), field=key) from None
-
-
-def _text(data: dict[str, Any], key: str, max_len: int, *, required: bool = False) -> str:
-    value = (data.get(key) or "").strip()
-    if required and not value:
-        raise DomainError(_("请填写此项。"), field=key)
-    if len(value) > max_len:
-        raise DomainError(_("最多%(n)d个字符。", n=max_len), field=key)
-    return value
-
-
-def _float(data: dict[str, Any], key: str, low: float, high: float) -> float | None:
-    value = data.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("请输入数字。"), field=key) from None
-    if not low <= number <= high:
-        raise DomainError(_("应在%(low)s到%(high)s之间。", low=low, high=high), field=key)
-    return number
+def _first(problems: inputs.Problems) -> None:
+    if problems:
+        raise DomainError(problems[0].message, field=problems[0].field)
 
 
 def _clean_school(actor: User, data: dict[str, Any], school: School | None) -> dict[str, Any]:
+    """The typed input (``teachers.records.inputs``) checked, then the rules that need the database."""
     current = audit.snapshot(school, SCHOOL_FIELDS) if school is not None else {}
-    merged = {**current, **data}
-    out: dict[str, Any] = {}
-    out["code"] = _text(merged, "code", 32, required=True)
+    merged = {**current, **{k: v for k, v in data.items() if k in inputs.SCHOOL_INPUT_FIELDS}}
+    inp, problems = inputs.school_input(merged)
+    _first(inputs.check_school(inp, problems))
+    out: dict[str, Any] = {k: getattr(inp, k) for k in SCHOOL_FIELDS}
     duplicate = db.session.scalar(select(School.id).where(School.code == out["code"]))
     if duplicate is not None and (school is None or duplicate != school.id):
         raise DomainError(_("学校代码已存在。"), field="code")
-    out["name"] = _text(merged, "name", 100, required=True)
-    county_id = merged.get("county_id") or actor.county_id
+    county_id = inp.county_id or actor.county_id
     if not county_id or guard.get(County, county_id) is None:
         raise DomainError(_("请选择有效的县域。"), field="county_id")
     if not county_in_scope(actor, guard.get(County, county_id)):
         raise DomainError(_("只能管理本县域的学校。"), field="county_id")
     out["county_id"] = int(county_id)
-    out["subdistrict"] = _text(merged, "subdistrict", 64)
-    out["school_district"] = _text(merged, "school_district", 64)
-    out["area"] = _enum(Area, merged.get("area"), "area")
-    out["kind"] = _enum(SchoolKind, merged.get("kind"), "kind")
-    taught = KIND_STAGES[out["kind"]]
-    for stage in Stage:
-        key = f"pupils_{stage.value}"
-        out[key] = _int(merged, key)
-        if out[key] and stage not in taught:
-            raise DomainError(_("%(kind)s不招收%(stage)s学生，此项应为0。", kind=label(out["kind"]), stage=label(stage)),
-                              field=key)
-    out["staffing_quota"] = _int(merged, "staffing_quota")
-    out["is_teaching_point"] = bool(merged.get("is_teaching_point"))
-    central_id = merged.get("central_school_id") or None
-    if out["is_teaching_point"]:
-        if not central_id:
+    if inp.is_teaching_point:
+        if not inp.central_school_id:
             raise DomainError(_("教学点须选择所属中心校。"), field="central_school_id")
-        central = guard.get(School, central_id)
+        central = guard.get(School, inp.central_school_id)
         if (central is None or central.county_id != out["county_id"] or central.is_teaching_point
                 or (school is not None and central.id == school.id)):
             raise DomainError(_("请选择本县域内有效的中心校。"), field="central_school_id")
         out["central_school_id"] = central.id
     else:
         out["central_school_id"] = None
-    out["longitude"] = _float(merged, "longitude", -180, 180)
-    out["latitude"] = _float(merged, "latitude", -90, 90)
-    out["principal_name"] = _text(merged, "principal_name", 32)
-    out["phone"] = _text(merged, "phone", 32)
-    if out["phone"] and not PHONE_RE.match(out["phone"]):
-        raise DomainError(_("请填写正确的电话号码。"), field="phone")
-    out["address"] = _text(merged, "address", 200)
-    out["active"] = bool(merged.get("active", True))
     if school is not None:
         _check_school_change(school, out)
     return out
@@ -329,10 +268,15 @@ def _require_school_edit(actor: User, school: School | None = None) -> None:
         raise NotFound(_("找不到该学校。"))
 
 
-def create_school(actor: User, data: dict[str, Any]) -> School:
+def create_school(actor: User, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
     """Add a school in the actor's county; audit it."""
     _require_school_edit(actor)
-    values = _clean_school(actor, data, None)
+    return write_school(actor, data)
+
+
+def write_school(actor: User, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
+    """``create_school`` after the permission check (the import checks its own, ``records.import``)."""
+    values = _clean_school(actor, _raw(data), None)
     school = School(**values)
     db.session.add(school)
     db.session.flush()
@@ -340,10 +284,15 @@ def create_school(actor: User, data: dict[str, Any]) -> School:
     return school
 
 
-def update_school(actor: User, school: School, data: dict[str, Any]) -> School:
+def update_school(actor: User, school: School, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
     """Change a school's facts; audit the diff (nothing recorded when nothing changed)."""
     _require_school_edit(actor, school)
-    values = _clean_school(actor, data, school)
+    return rewrite_school(actor, school, data)
+
+
+def rewrite_school(actor: User, school: School, data: Mapping[str, Any] | inputs.SchoolInput) -> School:
+    """``update_school`` after the permission check (the import checks its own and the scope)."""
+    values = _clean_school(actor, _raw(data), school)
     before = audit.snapshot(school, SCHOOL_FIELDS)
     for key, value in values.items():
         setattr(school, key, value)
@@ -516,45 +465,6 @@ def teacher_detail(user: User, teacher_id: int, today: date | None = None,
     return teacher, replace(facts, rotation_year=year, eligibility=eligibility_text(teacher, year, lang=lang))
 
 
-def _date(data: dict[str, Any], key: str, today: date, *, required: bool = False) -> date | None:
-    value = data.get(key)
-    if value in (None, ""):
-        if required:
-            raise DomainError(_("请填写日期。"), field=key)
-        return None
-    if not isinstance(value, date):
-        try:
-            value = date.fromisoformat(str(value))
-        except ValueError:
-            raise DomainError(_("请输入有效日期（格式：年-月-日，如 2023-02-28）。"), field=key) from None
-    if not text.date_in_range(value):
-        raise DomainError(_("日期应在 %(min)s 至 %(max)s 之间。", min=text.DATE_MIN.isoformat(),
-                            max=text.DATE_MAX.isoformat()), field=key)
-    if value > today:
-        raise DomainError(_("日期不能晚于今天。"), field=key)
-    return value
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
-
-
-def _subjects(value: Any) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        items = value
-    else:
-        items = re.split(r"[,，、;；\s]+", value or "")
-    seen: list[str] = []
-    for item in items:
-        item = str(item).strip()
-        if item and item not in seen:
-            seen.append(item[:20])
-    return seen
-
-
 def _school_for(actor: User, school_id: Any, key: str, current: int | None) -> School:
     school = guard.get(School, school_id) if school_id not in (None, "") else None
     if school is None or not school_in_scope(actor, school):
@@ -564,73 +474,49 @@ def _school_for(actor: User, school_id: Any, key: str, current: int | None) -> S
     return school
 
 
-def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None, today: date) -> dict[str, Any]:
+def _clean_teacher(actor: User, data: dict[str, Any], teacher: Teacher | None,
+                   today: date) -> tuple[dict[str, Any], inputs.TeacherInput]:
+    """The typed input (``teachers.records.inputs``) checked, then the rules that need the database."""
     current = audit.snapshot(teacher, TEACHER_FIELDS) if teacher is not None else {}
-    merged = {**current, **{k: v for k, v in data.items() if k in TEACHER_FIELDS}}
+    merged = {**current, **{k: v for k, v in data.items() if k in inputs.TEACHER_INPUT_FIELDS}}
+    inp, problems = inputs.teacher_input(merged)
+    # The ID number must agree with the gender when either is entered or changed (as in the import); records
+    # kept before this rule may disagree, and stay editable.
+    fresh = teacher is None or inp.id_number != (teacher.id_number or "") or inp.gender != teacher.gender
+    _first(inputs.check_teacher(inp, today, problems, id_gender=fresh))
     out: dict[str, Any] = {}
-
-    out["staff_no"] = _text(merged, "staff_no", 32, required=True)
+    out["staff_no"] = inp.staff_no
     taken = db.session.scalar(select(Teacher.id).where(Teacher.staff_no == out["staff_no"]))
     if taken is not None and (teacher is None or taken != teacher.id):
         raise DomainError(_("工号 %(no)s 已存在。", no=out["staff_no"]), field="staff_no")
-    out["name"] = _text(merged, "name", 32, required=True)
-    out["gender"] = _enum(Gender, merged.get("gender"), "gender")
-
-    birth = _date(merged, "birth_date", today, required=True)
-    if birth < EARLIEST_BIRTH:
-        raise DomainError(_("出生日期无效。"), field="birth_date")
-    out["birth_date"] = birth
-
-    number = idcard.normalise(merged.get("id_number"))
+    out["name"], out["gender"], out["birth_date"] = inp.name, inp.gender, inp.birth_date
+    number = inp.id_number
     if number:
-        try:
-            embedded = idcard.validate(number, today=today)
-        except ValueError as exc:
-            raise DomainError(str(exc), field="id_number") from None
-        if embedded != birth:
-            raise DomainError(_("身份证号中的出生日期（%(d)s）与填写的出生日期不一致。", d=embedded.isoformat()),
-                              field="id_number")
         taken = db.session.scalar(select(Teacher.id).where(Teacher.id_number == number))
         if taken is not None and (teacher is None or taken != teacher.id):
             raise DomainError(_("该身份证号已登记在其他教师名下。"), field="id_number")
     out["id_number"] = number or None
+    out["service_start"] = inp.service_start
 
-    start = _date(merged, "service_start", today, required=True)
-    if start <= birth:
-        raise DomainError(_("参加工作时间应晚于出生日期。"), field="service_start")
-    if start < _add_years(birth, MIN_SERVICE_AGE):
-        raise DomainError(_("参加工作时未满%(n)d周岁，请核对出生日期或参加工作时间。", n=MIN_SERVICE_AGE),
-                          field="service_start")
-    out["service_start"] = start
-
-    personnel = _school_for(actor, merged.get("personnel_school_id"), "personnel_school_id",
+    personnel = _school_for(actor, inp.personnel_school_id, "personnel_school_id",
                             current.get("personnel_school_id"))
-    working = _school_for(actor, merged.get("working_school_id") or personnel.id, "working_school_id",
+    working = _school_for(actor, inp.working_school_id or personnel.id, "working_school_id",
                           current.get("working_school_id"))
     if working.county_id != personnel.county_id:
         raise DomainError(_("任教学校与人事关系学校须在同一县域。"), field="working_school_id")
     out["personnel_school_id"], out["working_school_id"] = personnel.id, working.id
 
-    out["stage"] = _enum(Stage, merged.get("stage"), "stage")
+    out["stage"] = inp.stage
     if out["stage"] not in working.stages:
         raise DomainError(_("任教学校%(school)s不开设%(stage)s学段。", school=working.name, stage=label(out["stage"])),
                           field="stage")
-    out["subject"] = _text(merged, "subject", 20, required=True)
-    out["other_subjects"] = [s for s in _subjects(merged.get("other_subjects")) if s != out["subject"]]
-    out["degree"] = _enum(Degree, merged.get("degree"), "degree")
-    out["title"] = _enum(Title, merged.get("title"), "title", default=Title.NONE)
-    out["status"] = _derived_status(
-        _enum(TeacherStatus, merged.get("status"), "status", default=TeacherStatus.ACTIVE),
-        works_elsewhere=working.id != personnel.id, chosen="status" in data,
-        was=current.get("status"))
-    out["rotation_exempt"] = bool(merged.get("rotation_exempt"))
-    out["rotation_exempt_reason"] = _text(merged, "rotation_exempt_reason", 200) if out["rotation_exempt"] else ""
-    if out["rotation_exempt"] and not out["rotation_exempt_reason"]:
-        raise DomainError(_("请填写暂缓交流的原因。"), field="rotation_exempt_reason")
-    out["phone"] = _text(merged, "phone", 20)
-    if out["phone"] and not PHONE_RE.match(out["phone"]):
-        raise DomainError(_("请填写正确的电话号码。"), field="phone")
-    return out
+    out["subject"], out["other_subjects"] = inp.subject, inp.other_subjects
+    out["degree"], out["title"] = inp.degree, inp.title
+    out["status"] = _derived_status(inp.status, works_elsewhere=working.id != personnel.id,
+                                    chosen="status" in data, was=current.get("status"))
+    out["rotation_exempt"], out["rotation_exempt_reason"] = inp.rotation_exempt, inp.rotation_exempt_reason
+    out["phone"] = inp.phone
+    return out, inp
 
 
 def _derived_status(status: TeacherStatus, *, works_elsewhere: bool, chosen: bool,
@@ -660,17 +546,15 @@ def _audit_summary(diff: dict[str, list[Any]]) -> dict[str, Any]:
     return mask_audit_diff(diff)
 
 
-def create_teacher(actor: User, data: dict[str, Any], today: date | None = None) -> Teacher:
+def create_teacher(actor: User, data: Mapping[str, Any] | inputs.TeacherInput, today: date | None = None) -> Teacher:
     """Add a teacher with a HIRE row at the personnel school (and an EXCHANGE row when working elsewhere)."""
     _require_teacher_edit(actor)
     today = _today(today)
-    values = _clean_teacher(actor, data, None, today)
-    hired = _date(data, "hire_date", today) or values["service_start"]
-    if hired < values["service_start"]:
-        raise DomainError(_("到校时间不能早于参加工作时间。"), field="hire_date")
+    values, inp = _clean_teacher(actor, _raw(data), None, today)
+    hired = inp.hire_date or values["service_start"]
     posted = None
     if values["working_school_id"] != values["personnel_school_id"]:
-        posted = _date(data, "effective_date", today) or today
+        posted = inp.effective_date or today
         if posted < hired:
             raise DomainError(_("生效日期不能早于到校时间。"), field="effective_date")
     teacher = Teacher(**values)
@@ -686,12 +570,18 @@ def create_teacher(actor: User, data: dict[str, Any], today: date | None = None)
     return teacher
 
 
-def update_teacher(actor: User, teacher: Teacher, data: dict[str, Any], today: date | None = None) -> Teacher:
+def update_teacher(actor: User, teacher: Teacher, data: Mapping[str, Any] | inputs.TeacherInput, today: date | None = None) -> Teacher:
     """Change a teacher's record; keep the assignment history in step; audit the diff."""
     _require_teacher_edit(actor, teacher)
+    return rewrite_teacher(actor, teacher, data, today)
+
+
+def rewrite_teacher(actor: User, teacher: Teacher, data: Mapping[str, Any] | inputs.TeacherInput,
+                    today: date | None = None) -> Teacher:
+    """``update_teacher`` after the permission check (the import checks its own and the scope)."""
     today = _today(today)
-    values = _clean_teacher(actor, data, teacher, today)
-    effective = _date(data, "effective_date", today) or today
+    values, inp = _clean_teacher(actor, _raw(data), teacher, today)
+    effective = inp.effective_date or today
     before = audit.snapshot(teacher, TEACHER_FIELDS)
     # A corrected service start carries the hire row with it when that row began on the old date.
     if values["service_start"] != teacher.service_start:

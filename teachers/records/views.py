@@ -70,7 +70,7 @@ def school_new():
     form = SchoolForm.build(current_user)
     if form.validate_on_submit():
         try:
-            school = services.create_school(current_user, {k: f.data for k, f in form._fields.items()})
+            school = services.create_school(current_user, form.to_input())
         except DomainError as exc:
             refuse(form, exc)
             return render_template("records/school_form.html", form=form, school=None), 400
@@ -87,7 +87,7 @@ def school_edit(school_id: int):
     form = SchoolForm.build(current_user, school)
     if form.validate_on_submit():
         try:
-            services.update_school(current_user, school, {k: f.data for k, f in form._fields.items()})
+            services.update_school(current_user, school, form.to_input())
         except DomainError as exc:
             refuse(form, exc)
             return render_template("records/school_form.html", form=form, school=school), 400
@@ -136,7 +136,7 @@ def teacher_new():
     form = TeacherForm.build(current_user)
     if form.validate_on_submit():
         try:
-            teacher = services.create_teacher(current_user, form.service_data())
+            teacher = services.create_teacher(current_user, form.to_input())
         except DomainError as exc:
             refuse(form, exc)
             return render_template("records/teacher_form.html", form=form, teacher=None), 400
@@ -155,7 +155,7 @@ def teacher_edit(teacher_id: int):
     form = TeacherForm.build(current_user, teacher)
     if form.validate_on_submit():
         try:
-            services.update_teacher(current_user, teacher, form.service_data())
+            services.update_teacher(current_user, teacher, form.to_input())
         except DomainError as exc:
             refuse(form, exc)
             return render_template("records/teacher_form.html", form=form, teacher=teacher), 400

@@ -239,6 +239,18 @@ GET_MATRIX = {
     "/export/rotation/runs/{run}/plan.xlsx": (200, 200, 200, 403, 403),
     "/export/rotation/runs/{run}/plan.csv": (200, 200, 200, 403, 403),
     "/export/rotation/runs/{run2}/plan.csv": (200, 404, 404, 403, 403),
+    # Imports (teachers/io): HR and admin only (an HR user's rows may only name schools of their county).
+    "/import/teachers": (200, 200, 403, 403, 403),
+    "/import/schools": (200, 200, 403, 403, 403),
+    "/import/teachers/template.xlsx": (200, 200, 403, 403, 403),
+    "/import/schools/template.xlsx": (200, 200, 403, 403, 403),
+    "/import/training": (200, 200, 403, 403, 403),
+    "/import/training/template.xlsx": (200, 200, 403, 403, 403),
+}
+
+IMPORT_RULES = {
+    "/import/<any(teachers, schools, training):kind>", "/import/<any(teachers, schools, training):kind>/confirm",
+    "/import/<any(teachers, schools, training):kind>/template.xlsx",
 }
 
 EXPORT_RULES = {
@@ -279,6 +291,8 @@ FORBIDDEN_POSTS = [
     ("principal", "/training/programmes/{P}/complete"), ("inspector", "/training/programmes/{P}/enrol-school"),
     ("hr", "/training/programmes/{P}/enrol"),
     (PREFECTURE_HR, "/admin/users/new"), (PREFECTURE_HR, "/admin/settings"), (PREFECTURE_HR, "/training/new"),
+    ("inspector", "/import/teachers"), ("principal", "/import/teachers/confirm"), ("teacher", "/import/schools"),
+    ("inspector", "/import/schools/confirm"), ("principal", "/import/training"), ("teacher", "/import/training/confirm"),
 ]
 
 # object routes tried with another school's or another teacher's record: 404, nothing changes
@@ -342,8 +356,9 @@ def test_every_route_is_in_the_matrix(app):
                .replace("{pA}", "<int:pair_id>").replace("{pB}", "<int:pair_id>").replace("{lA}", "<int:log_id>")
                .replace("{aA}", "<int:achievement_id>").replace("{hA}", "<int:honour_id>")
                .replace("{PX}", "<int:programme_id>").replace("{P}", "<int:programme_id>")
-               for path in GET_MATRIX if not path.startswith("/export/")}
+               for path in GET_MATRIX if not path.startswith(("/export/", "/import/"))}
     covered |= EXPORT_RULES  # each in GET_MATRIX above, in both formats
+    covered |= IMPORT_RULES  # in GET_MATRIX above for both kinds; confirm in FORBIDDEN_POSTS
     covered.discard("/development/achievements/<int:achievement_id>/verify")
     covered.discard("/development/growth-plan/goals")
     covered.discard("/training/programmes/<int:programme_id>/complete")

@@ -134,7 +134,7 @@ def test_a_new_hire_starts_as_a_new_teacher(world):
 
     w = world
     data = {"staff_no": "LJ2026001", "name": "新老师", "gender": "F", "birth_date": date(2002, 5, 1),
-            "id_number": id_number_for(date(2002, 5, 1), 7), "service_start": date(TODAY.year, 1, 1) if TODAY.month > 1
+            "id_number": id_number_for(date(2002, 5, 1), 8), "service_start": date(TODAY.year, 1, 1) if TODAY.month > 1
             else TODAY, "personnel_school_id": w.a.id, "stage": "primary", "subject": "语文", "degree": "bachelor",
             "title": "none", "status": "active"}
     t = create_teacher(w.hr, data, today=TODAY)

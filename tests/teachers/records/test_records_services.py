@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from teachers.errors import DomainError, NotFound, PermissionDenied
 from teachers.extensions import db
-from teachers.models import Area, Assignment, AssignmentKind, AuditEvent, School, SchoolKind, Stage, Teacher
+from teachers.models import Area, Assignment, AssignmentKind, AuditEvent, Gender, School, SchoolKind, Stage, Teacher
 from teachers.records import services
 from tests import factories as f
 
@@ -425,3 +425,17 @@ def test_labels_tell_equal_valued_members_of_different_enums_apart(world):
     assert (label(Stage.SENIOR), label(SchoolKind.SENIOR), label(Title.SENIOR)) == ("高中", "高中", "高级教师")
     assert (label(Title.NONE), label(Backbone.NONE)) == ("未定级", "无")
     assert (label(Stage.VOCATIONAL), label(SchoolKind.VOCATIONAL)) == ("中职", "职业学校")
+
+
+def test_id_number_must_agree_with_gender_when_entered_but_old_records_stay_editable(world):
+    """One rule (records/inputs.py) for the form, the service and the import: the ID's sequence digit is odd
+    for men. A record kept before the rule that disagrees can still be edited while its ID and gender stay."""
+    w = world
+    with pytest.raises(DomainError) as info:
+        services.create_teacher(w.hr, teacher_data(w, gender="M"), today=TODAY)
+    assert info.value.field == "id_number" and "性别" in info.value.message
+    legacy = f.teacher(w.a, "旧档案", gender=Gender.MALE, id_number=f.id_number_for(date(1985, 3, 14), 42))
+    services.update_teacher(w.hr, legacy, {"phone": "13800002222"}, today=TODAY)
+    assert legacy.phone == "13800002222"
+    with pytest.raises(DomainError):
+        services.update_teacher(w.hr, legacy, {"id_number": f.id_number_for(date(1985, 3, 14), 44)}, today=TODAY)

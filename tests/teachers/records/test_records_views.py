@@ -199,7 +199,7 @@ def test_pagination_fifty_per_page(client, world):
 def form_data(w, **over):
     data = {
         "staff_no": "LJ0200", "name": "周婷", "gender": "F", "birth_date": "1993-04-12",
-        "id_number": f.id_number_for(date(1993, 4, 12), 77), "phone": "13800001111",
+        "id_number": f.id_number_for(date(1993, 4, 12), 78), "phone": "13800001111",
         "service_start": "2015-09-01", "hire_date": "", "personnel_school_id": str(w.a.id),
         "working_school_id": "", "effective_date": "", "stage": "primary", "subject": "美术",
         "other_subjects": "书法", "degree": "bachelor", "title": "second", "backbone": "none",
@@ -226,9 +226,9 @@ def test_hr_creates_teacher_through_the_form(client, world):
 
 
 BAD_INPUTS = [
-    pytest.param({"id_number": f.id_number_for(date(1993, 4, 12), 77)[:17] + "0"
-                  if not f.id_number_for(date(1993, 4, 12), 77).endswith("0")
-                  else f.id_number_for(date(1993, 4, 12), 77)[:17] + "1"},
+    pytest.param({"id_number": f.id_number_for(date(1993, 4, 12), 78)[:17] + "0"
+                  if not f.id_number_for(date(1993, 4, 12), 78).endswith("0")
+                  else f.id_number_for(date(1993, 4, 12), 78)[:17] + "1"},
                  "身份证号校验位错误，请核对。", id="wrong-check-digit"),
     pytest.param({"birth_date": "1993-04-13"}, "身份证号中的出生日期（1993-04-12）与填写的出生日期不一致。",
                  id="id-disagrees-with-birth-date"),
