@@ -113,9 +113,11 @@ def test_large_county_path_gives_a_valid_plan(small, monkeypatch):
     monkeypatch.setattr(solve_module, "PRUNE_ABOVE", 0)
     monkeypatch.setattr(solve_module, "MAX_DESTINATIONS", 3)
     result = solve(small, time_limit_s=3, workers=1, seed=3)
-    assert result.status == "feasible"
+    assert result.status in ("feasible", "optimal")
     assert check.validate(small, result.moves) == []
     assert "neighbourhood" in " ".join(result.solver["counties"][rules.counties(small)[0]]["notes"])
+    # the kind model (scheduling.transport) gives the large county a proven bound, at most the plan's value
+    assert result.solver["bound"] is not None and 0 <= result.solver["bound"] <= result.solver["objective"] + 1e-6
     again = solve(small, time_limit_s=3, workers=1, seed=3)
     assert [(m.teacher, m.to_school) for m in result.moves] == [(m.teacher, m.to_school) for m in again.moves]
 
