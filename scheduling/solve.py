@@ -58,11 +58,10 @@ SURROGATE_SHARE = 0.4
 #: Most of the time limit the exact model gets after the fixed-mean model was proved optimal.
 POLISH_SHARE = 0.1
 MAX_DESTINATIONS = 12
-#: Large counties: least time left (s) for the greedy plan on every destination (5 s measured on the
-#: 300-school district under load 2.8, against 0.3 s on the pruned destinations).
-FULL_GREEDY_MIN_S = 20.0
-#: Large counties on one thread: the share of the time given to the bound (kind model) after the search.
-BOUND_SHARE = 0.3
+#: Large counties: least time left (s) for the kind models (``scheduling.transport``); with less, the
+#: neighbourhood search alone. Measured on the district (load 3.9): with 6 s left after the greedy plan
+#: neither kind model found a plan and building them in threads made ``--time-limit 10`` end at 11.05 s.
+KINDS_MIN_S = 12.0
 #: Most of the time limit the burden stage (fewest moves, wishes, distance at the proved Σ CV²) gets:
 #: measured on the generated county, it took 2.6 s by names and 6 s by classes to prove its own optimum,
 #: after a 1.7 s proof of Σ CV².
@@ -597,90 +596,107 @@ def _solve_large(
     lang: str = "en",
     control: Control | None = None,
 ) -> CountyOutcome:
-    """A large county: the greedy plan on every destination, then neighbourhood search, and beside it
-    the kind model (``scheduling.transport``) for a proven lower bound of the exact Σ CV² (and any
-    better plan it finds).
+    """A large county by kinds (``scheduling.transport``), from the greedy plan on pruned destinations.
 
-    Measured 2026-12-02 on the generated district (300 schools, seed 1, load 2.8–4.5): the greedy
-    plan on the pruned destinations 0.414 (0.3 s), on every destination 0.2326 (5 s) — better than
-    60 s of neighbourhood search from the pruned one (0.3165); the kind model hinted with it proved
-    a bound of 0.1975 in 40 s on two threads and improved the plan only to 0.23258."""
+    Two CP-SAT searches side by side, one thread each (or one after the other on one thread):
+    the kind model with H7 kept at the origin only (a restriction: its plans keep every rule but H8,
+    which is checked) for the plan, and the kind model without H7 (a relaxation) for a proven
+    lower bound of the exact Σ CV² of every plan; both with ``linearization_level`` 2. The
+    neighbourhood search (``scheduling.lns``) remains for whatever time neither used.
+
+    Measured 2026-12-02 on the generated district (300 schools, 8,772 teachers, seed 1, one thread
+    each, 20 s, load 3–4): the restriction Σ CV² 0.2145 (valid), the relaxation 0.2057 (breaks H7 at
+    13 schools) with a bound of 0.2054, so a gap of 4.2 %; before, 60 s of neighbourhood search
+    gave 0.3165 and no bound, and the greedy plan on every destination 0.2326 (5 s). With
+    ``linearization_level`` 1 the relaxation found only 0.577 in 30 s (bound 0.2006); the exact kind
+    model (subjects split at both ends: 26,069 variables) found no plan in 30 s."""
     from ortools.sat.python import cp_model
 
     from scheduling import greedy, transport
     from scheduling.lns import plan_value
+    from scheduling.messages import text
 
     best, best_value = set(plan), plan_value(full, plan)
-    # the greedy plan on every destination: about 15× the pruned one's time, so only with room for it
-    if not _stopped(control) and deadline - time.monotonic() > FULL_GREEDY_MIN_S:
-        wide = greedy.greedy_plan(full)
-        if wide and greedy.is_valid(full, wide):
-            value = plan_value(full, wide)
-            if value < best_value:
-                best, best_value = wide, value
-                if control is not None:
-                    control.report(full.county, value[0])
-    found: dict = {}
+    found: dict[str, dict] = {}
 
-    def bound_search(threads: int, det_budget: float | None) -> None:
-        built = transport.build(full)
-        left = deadline - time.monotonic()
-        if left < 0.5 or _stopped(control):
+    class _Report(cp_model.CpSolverSolutionCallback):
+        """Each plan's objective to the caller (never the restriction's bound: it bounds nothing)."""
+
+        def on_solution_callback(self) -> None:
+            if control is not None:
+                control.report(full.county, self.objective_value / transport.SCALE)
+
+    def search(h7: str, threads: int, until: float, det_budget: float | None) -> None:
+        built = transport.build(full, h7=h7)
+        if until - time.monotonic() < 0.3 or _stopped(control):
             return
-        _hint_plan(built, built.values_of(best), seconds=min(1.0, 0.1 * left), deterministic=det_budget is not None)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = threads
         solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic() - 0.2)
+        solver.parameters.linearization_level = 2
+        solver.parameters.relative_gap_limit = 1e-4
+        solver.parameters.max_time_in_seconds = max(0.1, until - time.monotonic())
         if det_budget is not None:
             solver.parameters.interleave_search = False
             solver.parameters.max_deterministic_time = max(0.1, det_budget)
-        status = _solve_watched(solver, built.model, control)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
-            found["bound"] = transport.bound_value(solver.best_objective_bound)
+        callback = _Report() if h7 == "origin" and control is not None and control.on_progress else None
+        status = _solve_watched(solver, built.model, control, callback)
+        result = {"status": status, "variables": len(built.model.proto.variables)}
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN) and h7 == "none":
+            result["bound"] = transport.bound_value(solver.best_objective_bound)
+            if control is not None:
+                control.report(full.county, bound=result["bound"])
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found["plan"] = built.plan_from(solver.value)
-            found["optimal"] = status == cp_model.OPTIMAL
+            result["plan"] = built.plan_from(solver.value)
+        found[h7] = result
 
-    lns_deadline = deadline
-    thread = None
-    if workers >= 2 and not _stopped(control):
-        # one CP-SAT thread for the bound beside the neighbourhood search
-        thread = threading.Thread(target=bound_search, args=(1, None), daemon=True)
+    room = deadline - time.monotonic() >= KINDS_MIN_S
+    if room and workers >= 2 and not _stopped(control):
+        thread = threading.Thread(target=search, args=("none", 1, deadline, None), daemon=True)
         thread.start()
-        lns_workers = workers - 1
-    else:
-        # one thread: the search first, then the bound with the last share of the time
-        lns_deadline = time.monotonic() + (deadline - time.monotonic()) * (1 - BOUND_SHARE)
-        lns_workers = workers
-    outcome = _solve_by_lns(
-        full,
-        best,
-        start=start,
-        deadline=lns_deadline,
-        workers=lns_workers,
-        seed=seed,
-        deterministic_time=None if deterministic_time is None else deterministic_time * (1 - BOUND_SHARE),
-        lang=lang,
-        control=control,
-    )
-    if thread is None:
-        if not _stopped(control):
-            bound_search(workers, None if deterministic_time is None else deterministic_time * BOUND_SHARE)
-    else:
+        search("origin", workers - 1, deadline, None)
         thread.join()
-    candidate = found.get("plan")
-    if candidate is not None and greedy.is_valid(full, candidate):
-        value = plan_value(full, candidate)
-        if value[0] < (outcome.objective or float("inf")) - 1e-12:
-            outcome.objective = value[0]
-            outcome.moves = [(tid, full.teacher[tid].school, d) for tid, d in sorted(candidate)]
-            if found.get("optimal"):
-                outcome.status = "optimal"
-    if "bound" in found and outcome.objective is not None:
-        outcome.bound = min(found["bound"], outcome.objective)
-        if control is not None:
-            control.report(full.county, bound=outcome.bound)
+    elif room and not _stopped(control):
+        share = None if deterministic_time is None else deterministic_time / 2
+        search("origin", workers, time.monotonic() + (deadline - time.monotonic()) / 2, share)
+        search("none", workers, deadline, share)
+    source = None
+    for h7 in ("origin", "none"):
+        candidate = found.get(h7, {}).get("plan")
+        if candidate is not None and greedy.is_valid(full, candidate):
+            value = plan_value(full, candidate)
+            if value < best_value:
+                best, best_value, source = candidate, value, h7
+    if source is None and deadline - time.monotonic() > 1.0 and not _stopped(control):
+        outcome = _solve_by_lns(
+            full,
+            best,
+            start=start,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            deterministic_time=deterministic_time,
+            lang=lang,
+            control=control,
+        )
+    else:
+        outcome = CountyOutcome(full.county, "feasible", objective=best_value[0])
+        outcome.moves = [(tid, full.teacher[tid].school, d) for tid, d in sorted(best)]
+    bound = found.get("none", {}).get("bound")
+    if bound is not None and outcome.objective is not None:
+        outcome.bound = min(bound, outcome.objective)
+        if outcome.objective - bound <= 1e-6:  # the relaxation's bound meets the plan: proved
+            outcome.status = "optimal"
+        if source is not None:
+            outcome.notes.append(
+                text(
+                    "note.kinds",
+                    lang,
+                    variables=found[source]["variables"],
+                    objective=outcome.objective,
+                    bound=outcome.bound,
+                )
+            )
     outcome.wall_s = time.monotonic() - start
     return outcome
 
