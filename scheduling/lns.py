@@ -121,8 +121,7 @@ def improve(
     number of neighbourhoods is fixed in advance, so the result does not depend on the clock (unless
     the wall-clock deadline comes first). ``control`` (``scheduling.solve.Control``) receives each
     improvement and ends the search when the caller asks it to stop."""
-    from ortools.sat.python import cp_model
-
+    from scheduling._cpsat import cp_model
     from scheduling.solve import _hint_plan, _solve_watched
 
     rng = random.Random(seed)

@@ -32,9 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from ortools.sat.python import cp_model
-
 from scheduling import rules
+from scheduling._cpsat import cp_model
 from scheduling.problem import Options, Problem, School, Teacher
 
 #: Units of the balance objective per unit of CV² (and of Σ c²/p in the ``z`` variables).

@@ -233,7 +233,7 @@ class Control:
 def objective_callback(control: Control | None, county: str, scale: float, offset: float = 0.0):
     """A CP-SAT solution callback that reports each new solution's objective (model units / ``scale``);
     None when nobody listens (a callback costs a little at every solution)."""
-    from ortools.sat.python import cp_model
+    from scheduling._cpsat import cp_model
 
     if control is None or control.on_progress is None:
         return None
@@ -372,9 +372,8 @@ def solve_county(
     Stages: greedy plan → fixed-mean model (tight LP, ``FIXED_SHARE`` of the time) → the exact model
     hinted with the best plan so far (counties up to ``EXACT_ABOVE`` pairs) or neighbourhood search
     (larger ones) → when Σ CV² is proved optimal and time is left, the least burden at that Σ CV²."""
-    from ortools.sat.python import cp_model
-
     from scheduling import greedy, infeasibility
+    from scheduling._cpsat import cp_model
     from scheduling.aggregate import add_wishes, aggregate, counts_of, disaggregate
     from scheduling.lns import plan_value
     from scheduling.messages import text
@@ -610,9 +609,8 @@ def _solve_large(
     gave 0.3165 and no bound, and the greedy plan on every destination 0.2326 (5 s). With
     ``linearization_level`` 1 the relaxation found only 0.577 in 30 s (bound 0.2006); the exact kind
     model (subjects split at both ends: 26,069 variables) found no plan in 30 s."""
-    from ortools.sat.python import cp_model
-
     from scheduling import greedy, transport
+    from scheduling._cpsat import cp_model
     from scheduling.lns import plan_value
     from scheduling.messages import text
 
@@ -744,7 +742,7 @@ def _solve_watched(solver, model, control: Control | None, callback=None) -> int
     control.attach(solver)
     try:
         if control.stopped:
-            from ortools.sat.python import cp_model
+            from scheduling._cpsat import cp_model
 
             return cp_model.UNKNOWN
         return solver.solve(model, callback) if callback is not None else solver.solve(model)
@@ -764,7 +762,7 @@ def _hint_plan(built, plan: dict[tuple[str, str], int], seconds: float, determin
 
     A hint of the move variables alone leaves CP-SAT to complete the counts, z terms and selectors,
     which it often fails to do; a short solve with the moves fixed fills them in."""
-    from ortools.sat.python import cp_model
+    from scheduling._cpsat import cp_model
 
     for key, var in built.x.items():
         built.model.add_hint(var, plan.get(key, 0))

@@ -157,7 +157,7 @@ def build(data: CountyData, *, h7: str = "exact") -> TransportModel:
     subject may not all leave, arrivals not counted: a restriction, so every plan keeps H7, but
     its bound is no bound). Measured on the district (seed 1, one thread each, 30 s, load 4–6):
     "exact" has 26,069 variables and found no plan; "none" 10,653, Σ CV² 0.2057, bound 0.2054."""
-    from ortools.sat.python import cp_model
+    from scheduling._cpsat import cp_model
 
     school_of = {s.id: s for s in data.schools}
     counted = {g.stage: set(g.pupils) for g in data.groups}
