@@ -14,8 +14,10 @@ Per county:
 3. small counties (at most ``LNS_ABOVE`` teacher–destination pairs): one exact model
    (``scheduling.model``), stage 1 minimises Σ CV², stage 2 (lexicographic) keeps Σ CV² at the value
    found and minimises the teachers' burden — moves above the minimum, wishes not honoured, distance;
-4. larger counties: large-neighbourhood search from the greedy plan (``scheduling.lns``), each step
-   an exact sub-model of ~10–40 schools minimising ``LEX × Σ CV² + burden``;
+4. larger counties: the model by kinds (``scheduling.transport``, ``_solve_large``): a restriction
+   for the plan and a relaxation for a proven lower bound, side by side; with little time left,
+   large-neighbourhood search from the greedy plan (``scheduling.lns``), each step an exact
+   sub-model of ~10–40 schools minimising ``LEX × Σ CV² + burden``;
 5. on infeasibility, ``scheduling.infeasibility.diagnose`` finds a minimal conflicting set of rules.
 
 Counties that are not pruned are modelled by classes of interchangeable teachers
