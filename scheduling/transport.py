@@ -148,7 +148,7 @@ class TransportModel:
         return {g.stage: set(g.pupils) for g in self.data.groups}
 
 
-def build(data: CountyData, *, h7: str = "exact") -> TransportModel:
+def build(data: CountyData, *, h7: str = "exact", binding: set[tuple[str, str]] | None = None) -> TransportModel:
     """The kind model of one (unpruned) county; objective set to minimise ``balance``.
 
     ``h7``: "exact" (the module's model; subjects split wherever H7 can bind, at either end),
@@ -161,7 +161,8 @@ def build(data: CountyData, *, h7: str = "exact") -> TransportModel:
 
     school_of = {s.id: s for s in data.schools}
     counted = {g.stage: set(g.pupils) for g in data.groups}
-    binding = h7_binding(data) if h7 != "none" else set()
+    if binding is None:
+        binding = h7_binding(data) if h7 != "none" else set()
     pinned = data.pins
     groups: dict[tuple, list] = defaultdict(list)
     for t in data.movable:
@@ -321,6 +322,23 @@ def build(data: CountyData, *, h7: str = "exact") -> TransportModel:
     tm.balance = cp_model.LinearExpr.sum(terms)
     model.minimize(tm.balance)
     return tm
+
+
+def h7_broken(data: CountyData, plan: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(school, subject) pairs where ``plan`` leaves a school without a required subject it had (H7)."""
+    teacher = data.teacher
+    change: dict[tuple[str, str], int] = defaultdict(int)
+    for tid, d in plan:
+        t = teacher[tid]
+        change[(t.school, t.subject)] -= 1
+        change[(d, t.subject)] += 1
+    broken = set()
+    for s in data.schools:
+        for subject in s.required_subjects:
+            now = data.subjects[s.id].get(subject, 0)
+            if now and now + change.get((s.id, subject), 0) < 1:
+                broken.add((s.id, subject))
+    return broken
 
 
 def bound_value(best_objective_bound: float) -> float:

@@ -84,3 +84,18 @@ def test_a_pinned_teacher_is_a_kind_of_one_and_moves_where_pinned():
     assert kinds.members[kinds.class_of[tid]] == (tid,)
     plan = kinds.plan_from(_solve(kinds.model, first=True).value)
     assert (tid, data.pins[tid]) in plan
+
+
+def test_h7_broken_names_the_school_and_subject_a_plan_leaves_without_its_teacher():
+    _, data = _data(12, 2, {"policy": "strict"})
+    school = {s.id: s for s in data.schools}
+    lonely = next(
+        t
+        for t in data.movable
+        if data.destinations.get(t.id)
+        and t.subject in school[t.school].required_subjects
+        and data.subjects[t.school][t.subject] == 1
+    )
+    dest = data.destinations[lonely.id][0]
+    assert transport.h7_broken(data, {(lonely.id, dest)}) == {(lonely.school, lonely.subject)}
+    assert transport.h7_broken(data, set()) == set()
