@@ -164,7 +164,7 @@ def add_wishes(built, agg: Aggregation):
 
     One boolean ``w[t, d]`` per teacher of a class of two or more and wished destination of the
     class; the bonus is the one ``scheduling.model.move_cost`` gives a named teacher's move."""
-    from ortools.sat.python import cp_model
+    from scheduling._cpsat import cp_model
 
     model = built.model
     teacher = agg.original.teacher

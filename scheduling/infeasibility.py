@@ -236,8 +236,7 @@ def diagnose(
 
     Returns an empty list when the county turns out feasible without pruning (the caller re-solves).
     """
-    from ortools.sat.python import cp_model
-
+    from scheduling._cpsat import cp_model
     from scheduling.model import RULES, build_model, county_data
 
     deadline = time.monotonic() + time_limit_s

@@ -121,8 +121,7 @@ def improve(
     number of neighbourhoods is fixed in advance, so the result does not depend on the clock (unless
     the wall-clock deadline comes first). ``control`` (``scheduling.solve.Control``) receives each
     improvement and ends the search when the caller asks it to stop."""
-    from ortools.sat.python import cp_model
-
+    from scheduling._cpsat import cp_model
     from scheduling.solve import _hint_plan, _solve_watched
 
     rng = random.Random(seed)
@@ -131,7 +130,8 @@ def improve(
     stats = {"iterations": 0, "accepted": 0, "start": best_value[0]}
     deterministic = workers == 1 and deterministic_time is not None
     max_iterations = max(1, int(deterministic_time / step_s)) if deterministic else None
-    while time.monotonic() + 0.5 < deadline and (max_iterations is None or stats["iterations"] < max_iterations):
+    # a step needs its sub-model built and hinted before it searches: none is started in the last second
+    while time.monotonic() + 1.0 < deadline and (max_iterations is None or stats["iterations"] < max_iterations):
         if control is not None and control.stopped:
             break
         area = _neighbourhood(data, best, rng, size)
@@ -143,7 +143,8 @@ def improve(
         costs = [c // 1000 for c in _costs(built, sub)]
         lex = sum(abs(c) for c in costs) + 1
         built.model.minimize(lex * built.balance + cp_model.LinearExpr.weighted_sum(list(built.x.values()), costs))
-        _hint_plan(built, {key: 1 for key in built.x if key in best}, seconds=0.5)
+        hint_s = 0.5 if deterministic else min(0.5, max(0.05, (deadline - time.monotonic() - 0.3) / 3))
+        _hint_plan(built, {key: 1 for key in built.x if key in best}, seconds=hint_s, deterministic=deterministic)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed + stats["iterations"]

@@ -116,7 +116,7 @@ def _explain(mentee: Mentee, problem: MentoringProblem, capacity: dict[str, int]
 
 
 def solve(problem: MentoringProblem, *, time_limit_s: float = 10.0, workers: int = 1) -> MentoringPlan:
-    from ortools.sat.python import cp_model
+    from scheduling._cpsat import cp_model
 
     capacity = {m.id: max(0, problem.max_mentees - m.current) for m in problem.mentors}
     allowed = [(e, m) for e in problem.mentees for m in problem.mentors

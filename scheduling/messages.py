@@ -144,6 +144,13 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "zh": "每名教师的去向学校精简为 {count} 所",
         "en": "destinations pruned to {count} per teacher",
     },
+    "note.kinds": {
+        "zh": "大县：按类别汇总的模型（{variables} 个变量）给出方案（Σ CV² {objective:.4f}），其松弛给出已证明的下界 {bound:.4f}",
+        "en": (
+            "large county: the model by kinds ({variables} variables) gave the plan (Σ CV² {objective:.4f}) and its "
+            "relaxation a proven lower bound of {bound:.4f}"
+        ),
+    },
     "note.lns": {
         "zh": "大县：从贪心方案（Σ CV² {start:.4f}）出发，经 {iterations} 次邻域搜索改进，采纳 {accepted} 次",
         "en": (

@@ -40,3 +40,28 @@ def test_checker_modules_import_only_the_standard_library_and_scheduling():
             else:
                 continue
             assert roots <= allowed, f"{name} imports {roots - allowed}"
+
+
+CPSAT_PROBE = """
+import json, sys
+from scheduling._cpsat import cp_model
+loaded_pandas = "pandas" in sys.modules
+model = cp_model.CpModel()
+x = model.new_int_var(0, 3, "x")
+model.maximize(x)
+solver = cp_model.CpSolver()
+optimal = solver.solve(model) == cp_model.OPTIMAL and solver.value(x) == 3
+import pandas as pd  # the real one, and cp_model's pandas helpers reach it
+series = model.new_bool_var_series("b", pd.Index([1, 2]))
+print(json.dumps({"loaded_pandas": loaded_pandas, "optimal": optimal, "series": len(series),
+                  "real": type(sys.modules["pandas"]).__name__ == "module"}))
+"""
+
+
+def test_solver_loads_cp_model_without_pandas_and_the_pandas_helpers_still_work():
+    done = subprocess.run(
+        [sys.executable, "-c", CPSAT_PROBE], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"loaded_pandas": False, "optimal": True, "series": 2, "real": True}

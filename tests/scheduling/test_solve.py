@@ -113,11 +113,27 @@ def test_large_county_path_gives_a_valid_plan(small, monkeypatch):
     monkeypatch.setattr(solve_module, "PRUNE_ABOVE", 0)
     monkeypatch.setattr(solve_module, "MAX_DESTINATIONS", 3)
     result = solve(small, time_limit_s=3, workers=1, seed=3)
+    assert result.status in ("feasible", "optimal")
+    assert check.validate(small, result.moves) == []
+    assert "model by kinds" in " ".join(result.solver["counties"][rules.counties(small)[0]]["notes"])
+    # the kind model (scheduling.transport) gives the large county a proven bound, at most the plan's value
+    assert result.solver["bound"] is not None and 0 <= result.solver["bound"] <= result.solver["objective"] + 1e-6
+    again = solve(small, time_limit_s=3, workers=1, seed=3)
+    assert [(m.teacher, m.to_school) for m in result.moves] == [(m.teacher, m.to_school) for m in again.moves]
+
+
+def test_large_county_without_time_for_the_kind_models_searches_neighbourhoods(small, monkeypatch):
+    import scheduling.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "EXACT_ABOVE", 0)
+    monkeypatch.setattr(solve_module, "PRUNE_ABOVE", 0)
+    monkeypatch.setattr(solve_module, "MAX_DESTINATIONS", 3)
+    monkeypatch.setattr(solve_module, "KINDS_MIN_S", 1e9)
+    result = solve(small, time_limit_s=3, workers=1, seed=3)
     assert result.status == "feasible"
     assert check.validate(small, result.moves) == []
     assert "neighbourhood" in " ".join(result.solver["counties"][rules.counties(small)[0]]["notes"])
-    again = solve(small, time_limit_s=3, workers=1, seed=3)
-    assert [(m.teacher, m.to_school) for m in result.moves] == [(m.teacher, m.to_school) for m in again.moves]
+    assert result.solver["bound"] is None
 
 
 def test_tiny_time_limit_never_raises(small):
