@@ -9,6 +9,7 @@ and the H3–H8 compliance summary computed by the independent checker.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -68,7 +69,8 @@ def assemble(
     solver = {
         "wall_s": round(wall_s, 3),
         "objective": round(objective, 6) if has_plan else None,
-        "bound": None if bound is None else round(bound, 6),
+        # floored, not rounded: a bound written 5e-7 too high would no longer be a bound
+        "bound": None if bound is None else math.floor(bound * 1e6) / 1e6,
         "gap": None if gap is None else round(gap, 6),
         "workers": workers,
         "seed": seed,
