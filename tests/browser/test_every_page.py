@@ -63,6 +63,11 @@ LABELS_JS = """
   for (const el of root.querySelectorAll('input[placeholder], textarea[placeholder]')) {
     out.push(['placeholder', el.getAttribute('placeholder')]);
   }
+  for (const el of document.querySelectorAll('[aria-label], main [title]')) {
+    if (el.closest('[lang^=zh]')) continue;
+    out.push(['label of ' + el.tagName.toLowerCase(), el.getAttribute('aria-label') || el.getAttribute('title')]);
+  }
+  out.push(['page title', document.title]);
   for (const el of root.querySelectorAll('select option')) {
     const t = (el.innerText || '').trim();
     if (t) out.push(['option', t]);
