@@ -295,6 +295,17 @@ def test_every_page_of_a_role(new_page, live_server, role):
     assert not findings, f"{role} ({len(pages)} pages, {len(downloads)} downloads):\n" + "\n".join(findings)
 
 
+def test_the_login_page_in_both_languages(new_page, live_server):
+    facts = _demo_facts(live_server.app)
+    page = new_page()
+    findings: list[str] = []
+    _check(page, live_server.url + "/login", "zh", facts, findings)
+    _switch(page, "en")
+    _check(page, live_server.url + "/login", "en", facts, findings)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert not findings, "\n".join(findings)
+
+
 def _confirmed_round(app) -> tuple[int, int, int]:
     """A round whose list is confirmed, with one confirmed move (rows made directly: the test is about printing)."""
     from datetime import date, timedelta
