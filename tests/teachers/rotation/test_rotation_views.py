@@ -179,3 +179,16 @@ def test_round_form_shows_each_choice_by_its_label(app, client, small):
     page = client.get("/rotation/new").get_data(as_text=True)
     options = dict(re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]*)</option>', page))
     assert options["bachelor"] == "Bachelor&#39;s degree" and options["eligible"] == "Eligible teachers", options
+
+
+def test_round_page_shows_its_settings_by_their_labels(app, client, small):
+    """The round's copy of the policy (read-only on its page) reads 本科, 校级骨干, 否 — not bachelor, school, False."""
+    app.config["TODAY"] = TODAY
+    rnd = services.open_round(small.hr, small.county.id, 2027, today=TODAY)
+    db.session.commit()
+    login(client, small.hr.username)
+    page = client.get(f"/rotation/{rnd.id}").get_data(as_text=True)
+    cells = re.findall(r'<th scope="row">[^<]*</th><td>([^<]*)</td>', page)
+    assert len(cells) > 10
+    assert "本科" in cells and "校级骨干" in cells and "否" in cells, cells
+    assert not {"bachelor", "associate", "school", "county", "False", "True", "moves"} & set(cells), cells
