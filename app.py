@@ -86,14 +86,14 @@ def _init_login(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from teachers.auth.permissions import can, has_permission
-    from teachers.labels import label
+    from teachers.labels import label, setting_value
     from teachers.masking import personal
 
     def personal_for_current_user(teacher):
         """``personal(teacher)`` in templates: what the current user may see of the teacher's personal data."""
         return personal(current_user, teacher)
 
-    app.jinja_env.globals.update(can=can, has_permission=has_permission, label=label,
+    app.jinja_env.globals.update(can=can, has_permission=has_permission, label=label, setting_value=setting_value,
                                  personal=personal_for_current_user)
 
     @app.context_processor

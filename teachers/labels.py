@@ -99,3 +99,26 @@ def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, object]]:
     """(value, label) pairs for a select field, in declaration order. The labels stay lazy, so a
     form class built at import time still renders in the language of each request."""
     return [(m.value, LABELS.get((enum_cls, m.value), m.value)) for m in enum_cls]
+
+
+# What each policy setting with choices chooses among (teachers.policy): its stored words are labelled
+# like the records they compare with (a degree, an achievement's level, a backbone recognition).
+_SETTING_CHOICES: dict[str, type[enum.Enum] | dict[str, object]] = {
+    "required_degree_primary": Degree, "required_degree_junior": Degree,
+    "tier_backbone_achievement_level": Level, "tier_leader_achievement_level": Level,
+    "tier_backbone_honour": Backbone, "tier_leader_honour": Backbone, "mentor_min_backbone": Backbone,
+    "backbone_share_base": {"moves": _l("交流人数"), "eligible": _l("符合条件教师")},
+}
+
+
+def setting_value(key: str, value: object) -> str:
+    """A policy setting's value as a reader sees it: a choice by its label, yes/no, a list joined."""
+    if isinstance(value, bool):
+        return str(_l("是") if value else _l("否"))
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "，".join(str(v) for v in value)
+    among = _SETTING_CHOICES.get(key)
+    text = among.get(str(value)) if isinstance(among, dict) else LABELS.get((among, str(value))) if among else None
+    return str(text) if text is not None else str(value)

@@ -24,13 +24,45 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 #: Service fields that the form shows under another name.
 FIELD_ALIASES = {"teacher_id": "staff_no"}
 
-#: Names of the audited actions; unknown actions are shown as stored.
+#: Names of the audited actions (every action the code records; tests/teachers/admin/test_admin_audit.py
+#: finds them in the source). An unknown action is shown as stored.
 ACTION_LABELS = {
     "auth.login": _l("登录"), "auth.logout": _l("退出"), "auth.lockout": _l("账号锁定"),
     "auth.password_changed": _l("修改密码"),
     "auth.password_lockout": _l("修改密码锁定"), "user.created": _l("新建账号"), "user.updated": _l("修改账号"),
     "user.role_changed": _l("变更角色"), "user.deactivated": _l("停用账号"), "user.password_reset": _l("重置密码"),
-    "settings.changed": _l("修改政策参数"),
+    "settings.changed": _l("修改政策参数"), "demo.seeded": _l("载入演示数据"),
+    "school.create": _l("新建学校"), "school.update": _l("修改学校"),
+    "teacher.create": _l("新建教师"), "teacher.update": _l("修改教师档案"),
+    "export.teachers": _l("导出教师名单"), "export.national": _l("导出全国系统格式"), "export.schools": _l("导出学校名单"),
+    "export.training": _l("导出培训学时"), "export.plan": _l("导出交流方案"), "rotation.export": _l("导出交流名单"),
+    "rotation.round.open": _l("开启交流轮次"), "rotation.round.update": _l("修改交流轮次"),
+    "rotation.round.open_wishes": _l("开始志愿填报"), "rotation.round.close_wishes": _l("结束志愿填报"),
+    "rotation.round.cancel": _l("取消交流轮次"), "rotation.round.carried_out": _l("交流轮次执行完毕"),
+    "rotation.wishes.save": _l("教师保存志愿"), "rotation.rule.pin": _l("锁定交流"), "rotation.rule.forbid": _l("禁止交流"),
+    "rotation.rule.exclude": _l("本轮排除教师"), "rotation.rule.remove": _l("删除求解规则"),
+    "rotation.pair.add": _l("新增结对学校"), "rotation.pair.remove": _l("删除结对学校"),
+    "rotation.solve.request": _l("请求求解"), "rotation.solve.cancel": _l("取消求解"),
+    "rotation.publish": _l("发布交流方案"), "rotation.publish_replacements": _l("发布替补交流"),
+    "rotation.move.decide": _l("校长审批交流"), "rotation.move.answer": _l("教师确认或提出异议"),
+    "rotation.move.rule": _l("人事科裁决异议"), "rotation.notice.start": _l("开始公示"),
+    "rotation.confirm": _l("确认交流名单"), "rotation.move.carry_out": _l("交流到岗"),
+    "rotation.move.extend": _l("延长交流期"), "rotation.move.return": _l("交流期满返回"),
+    "training.verify": _l("学校审核培训学时"), "training.confirm": _l("人事科确认培训学时"),
+    "training.reject": _l("退回培训记录"), "achievement.verify": _l("审核通过成果"), "achievement.reject": _l("退回成果"),
+    "honour.add": _l("登记荣誉"), "honour.end": _l("终止荣誉"), "tier.award": _l("认定梯队层级"),
+    "mentoring.pair": _l("建立师徒结对"), "mentoring.end": _l("结束师徒结对"), "mentoring.sign_off": _l("师徒结对考核通过"),
+    "programme.create": _l("新建培训项目"), "programme.enrol_group": _l("批量报名培训"),
+    "programme.complete": _l("培训项目结业"),
+}
+
+#: What an audited object is (its table), by name.
+OBJECT_LABELS = {
+    "county": _l("县（市、区）"), "prefecture": _l("地级市"), "school": _l("学校"), "teacher": _l("教师"),
+    "user_account": _l("账号"), "export": _l("导出"), "rotation_round": _l("交流轮次"), "rotation_move": _l("交流"),
+    "solve_run": _l("求解"), "school_pair": _l("学校结对"), "training_record": _l("培训记录"), "programme": _l("培训项目"),
+    "enrolment": _l("培训报名"), "achievement": _l("成果"), "honour": _l("荣誉"), "tier_award": _l("梯队认定"),
+    "mentor_pair": _l("师徒结对"), "mentor_log": _l("带教记录"), "growth_plan": _l("成长规划"),
 }
 
 
@@ -205,7 +237,8 @@ def audit_log():
     actions = services.audit_actions(current_user)
     form.action.choices = [("", _("全部"))] + [(a, f"{ACTION_LABELS[a]} ({a})" if a in ACTION_LABELS else a)
                                                for a in actions]
-    form.object_type.choices = [("", _("全部"))] + [(t, t) for t in services.audit_object_types(current_user)]
+    form.object_type.choices = [("", _("全部"))] + [(t, OBJECT_LABELS.get(t, t))
+                                                    for t in services.audit_object_types(current_user)]
     form.validate()
     # A malformed date is shown at its field and ignored, rather than failing the page.
     stmt = services.audit_query(
@@ -216,4 +249,4 @@ def audit_log():
     )
     page = db.paginate(stmt, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/audit.html", form=form, page=page, args=_args(form), labels=ACTION_LABELS,
-                           summary_text=_summary_text)
+                           objects=OBJECT_LABELS, summary_text=_summary_text)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -113,11 +114,18 @@ def _split(rows: Iterable[Sequence[Any]]) -> tuple[list[Sequence[Any]], Iterator
     return sample, iterator
 
 
+def sheet_title(name: str) -> str:
+    """A title Excel accepts: none of ``[]:*?/\\``, no apostrophe at either end, at most 31 characters."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", name)
+    title = re.sub(r"\s+", " ", title).strip().strip("'").strip()[:31].strip()
+    return title or "Sheet1"
+
+
 def write_xlsx(sheet: Sheet, out: IO[bytes] | str) -> int:
     """Write ``sheet`` as a workbook to ``out`` (a path or a binary file); return the number of rows."""
     sample, rest = _split(sheet.rows)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=sheet.name[:31])
+    ws = wb.create_sheet(title=sheet_title(sheet.name))
     for i, width in enumerate(_widths(sheet, sample), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     # Before the first row: a write-only sheet writes its view (the frozen pane) with the first row.

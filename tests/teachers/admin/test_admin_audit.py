@@ -1,5 +1,6 @@
 """The audit log page: who may read it, newest first, filters, paging; nothing changes it."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -82,3 +83,53 @@ def test_read_only(client, trail):
     login(client, "admin")
     assert client.post("/admin/audit").status_code == 405
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 4
+
+
+def _recorded_actions() -> set[str]:
+    """Every action the code writes to the audit trail: the literal ones found in the source, and
+    the ones built from a value (training.<action>, rotation.rule.<kind>, export.<kind>, user.*)."""
+    import ast
+    from pathlib import Path
+
+    from teachers.io import exports
+    from teachers.models import RuleKind
+
+    found = set()
+    for path in (Path(__file__).resolve().parents[3] / "teachers").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+                    and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)):
+                found.add(node.args[1].value)
+    found |= {f"training.{a}" for a in ("verify", "confirm", "reject")}
+    found |= {f"rotation.rule.{k.value}" for k in RuleKind}
+    found |= {exports.ACTIONS.get(k, f"export.{k}") for k in ("teachers", "national", "schools", "training", "plan",
+                                                              "final_list")}
+    found |= {"user.updated", "user.role_changed", "user.deactivated", "achievement.verify", "achievement.reject"}
+    return found
+
+
+def test_every_recorded_action_and_object_has_a_name_in_both_languages(app):
+    from flask_babel import force_locale
+
+    from teachers.admin.views import ACTION_LABELS, OBJECT_LABELS
+
+    actions = _recorded_actions()
+    assert len(actions) > 40
+    assert sorted(actions - ACTION_LABELS.keys()) == []
+    # objects are named by their table (audit.record) or given explicitly (object_type="…")
+    assert {"county", "prefecture", "school", "teacher", "user_account", "export", "rotation_round", "rotation_move",
+            "solve_run", "training_record", "achievement", "mentor_pair", "programme"} <= OBJECT_LABELS.keys()
+    for lang in ("zh", "en"):
+        with app.test_request_context(), force_locale(lang):
+            for key, text in {**ACTION_LABELS, **OBJECT_LABELS}.items():
+                chinese = bool(re.search(r"[\u4e00-\u9fff]", str(text)))
+                assert str(text) != key and chinese == (lang == "zh"), (lang, key, str(text))
+
+
+def test_audit_page_names_objects_and_actions(client, trail):
+    login(client, "admin")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert '<option value="county">县（市、区）</option>' in page
+    assert '<option value="user_account">账号</option>' in page
+    assert "<td>账号 #11</td>" in page and "<td>user_account #11</td>" not in page

@@ -133,3 +133,30 @@ def test_county_selector_and_scope(client, county):
     client.post("/logout")
     login(client, "hr")  # HR of 临江市 only
     assert client.get(f"/admin/settings?county={other.id}").status_code == 404
+
+
+def test_every_setting_choice_has_a_label_in_both_languages(app):
+    """A choice is shown by what it means (本科, 县级, 校级骨干 …), never by its stored word."""
+    from flask_babel import force_locale
+
+    from teachers.labels import setting_value
+
+    for lang in ("zh", "en"):
+        with app.test_request_context(), force_locale(lang):
+            for s in policy.SETTINGS:
+                for choice in s.choices:
+                    text = setting_value(s.key, choice)
+                    assert text and text != choice, f"{s.key}={choice} ({lang}) has no label"
+            assert setting_value("mentor_related_subjects", False) == ("否" if lang == "zh" else "No")
+
+
+@pytest.mark.parametrize("username", ["admin", "inspector"])
+def test_settings_page_shows_choices_and_yes_no_by_their_labels(client, county, username):
+    import re
+
+    login(client, username)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    cells = re.sub(r'value="[^"]*"|name="[^"]*"|id="[^"]*"|<div class="hint">[a-z_]+</div>', "", page)
+    for word in ("associate", "bachelor", "master", "county", "province", "eligible", "moves", "False", "True"):
+        assert not re.search(rf">\s*{word}\s*<", cells), f"{word} shown raw"
+    assert "本科" in page and "县级" in page and "校级骨干" in page

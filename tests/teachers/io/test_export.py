@@ -314,3 +314,25 @@ def test_cli_exports_and_refuses_bad_arguments(app, county, tmp_path):
 
 def test_exports_module_lists_every_kind():
     assert set(exports.KINDS) >= {"teachers", "schools", "training", "national", "plan", "final_list"}
+
+
+@pytest.mark.parametrize("name", ["培训学时完成情况", "Training hours: completion", "a/b\\c?d*e[f]g", "'quoted'",
+                                  ":::", "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三"])
+def test_writer_makes_any_sheet_name_a_title_excel_accepts(name):
+    """A translated sheet name may hold characters Excel refuses in a title ([]:*?/\\, 31 at most)."""
+    title = writer.sheet_title(name)
+    assert title and len(title) <= 31 and not re.search(r"[\[\]:*?/\\]", title) and title[0] != "'" != title[-1]
+    ws = _sheet(writer.render(Sheet(name, [Column("甲")], [["1"]]), "xlsx"))
+    assert ws.title == title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("what", ["teachers", "schools", "training", "national"])
+def test_every_export_downloads_in_either_language(client, county, lang, what):
+    """Each export's workbook is written in the reader's language, whatever its sheet name holds."""
+    assert login(client, "hr").status_code == 302
+    client.post(f"/lang/{lang}", data={"next": "/"})
+    response = client.get(f"/export/{what}.xlsx")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "spreadsheetml" in response.headers["Content-Type"]
+    assert _sheet(response.data).max_row >= 1

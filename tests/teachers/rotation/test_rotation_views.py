@@ -164,3 +164,31 @@ def test_the_review_reads_in_english_for_an_english_reader(app, client, small):
     page = client.get(f"/rotation/runs/{run.id}").get_data(as_text=True)
     assert "two-way exchange" in page and "Compliance (H3–H8)" in page
     assert "双向交流" not in page and "合规检查" not in page
+
+
+def test_round_form_shows_each_choice_by_its_label(app, client, small):
+    """The round's copy of the policy shows 本科/县级/校级骨干…, never the stored word (the value stays)."""
+    db.session.commit()
+    app.config["TODAY"] = TODAY
+    login(client, small.hr.username)
+    page = client.get("/rotation/new").get_data(as_text=True)
+    options = dict(re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]*)</option>', page))
+    assert options["bachelor"] == "本科" and options["eligible"] == "符合条件教师"
+    assert all(text != value for value, text in options.items()), options
+    client.post("/lang/en")
+    page = client.get("/rotation/new").get_data(as_text=True)
+    options = dict(re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]*)</option>', page))
+    assert options["bachelor"] == "Bachelor&#39;s degree" and options["eligible"] == "Eligible teachers", options
+
+
+def test_round_page_shows_its_settings_by_their_labels(app, client, small):
+    """The round's copy of the policy (read-only on its page) reads 本科, 校级骨干, 否 — not bachelor, school, False."""
+    app.config["TODAY"] = TODAY
+    rnd = services.open_round(small.hr, small.county.id, 2027, today=TODAY)
+    db.session.commit()
+    login(client, small.hr.username)
+    page = client.get(f"/rotation/{rnd.id}").get_data(as_text=True)
+    cells = re.findall(r'<th scope="row">[^<]*</th><td>([^<]*)</td>', page)
+    assert len(cells) > 10
+    assert "本科" in cells and "校级骨干" in cells and "否" in cells, cells
+    assert not {"bachelor", "associate", "school", "county", "False", "True", "moves"} & set(cells), cells
