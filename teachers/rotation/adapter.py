@@ -81,26 +81,36 @@ def _build(county: County, year: int, *, on: date | None, options: Options | Non
     from reads back equal, so a change anywhere is visible on the next request."""
     values = policy_defaults.effective(settings if settings is not None else county.policy)
     on = on or date(year, 9, 1)
-    schools = db.session.execute(
-        select(School.id, School.code, School.name, School.area, School.pupils_primary, School.pupils_junior,
-               School.longitude, School.latitude)
-        .where(School.county_id == county.id, School.active.is_(True)).order_by(School.code)
-    ).all()
-    in_county = (Teacher.working_school_id.in_([s.id for s in schools]), Teacher.stage.in_(ROTATION_STAGES),
+    schools_q = (select(School.id, School.code, School.name, School.area, School.pupils_primary, School.pupils_junior,
+                        School.longitude, School.latitude)
+                 .where(School.county_id == county.id, School.active.is_(True)))
+    county_schools = select(School.id).where(School.county_id == county.id, School.active.is_(True))
+    in_county = (Teacher.working_school_id.in_(county_schools), Teacher.stage.in_(ROTATION_STAGES),
                  Teacher.status != TeacherStatus.RETIRED)
-    teachers = db.session.execute(
-        select(Teacher.id, Teacher.staff_no, Teacher.working_school_id, Teacher.stage, Teacher.subject,
-               Teacher.gender, Teacher.birth_date, Teacher.backbone, Teacher.degree, Teacher.rotation_exempt,
-               Teacher.status)
-        .where(*in_county).order_by(Teacher.staff_no)
-    ).all()
-    history = _history_rows(in_county)
-    inputs = (county.name, schools, teachers, history)
+    teachers_q = (select(Teacher.id, Teacher.staff_no, Teacher.working_school_id, Teacher.stage, Teacher.subject,
+                         Teacher.gender, Teacher.birth_date, Teacher.backbone.label("backbone"), Teacher.degree,
+                         Teacher.rotation_exempt, Teacher.status).where(*in_county))
+    history_q = _history_query(in_county)
+    parts = ((schools_q, (School.code,)), (teachers_q, (Teacher.staff_no,)),
+             (history_q, (Assignment.teacher_id, Assignment.start_date, Assignment.id)))
     key = (county.id, year, on, _settings_key(values))
-    cached = _BUILD_CACHE.get(key, inputs)
-    if cached is None:
-        cached = _build_from_rows(county.name, year, values, on, schools, teachers, history)
-        _BUILD_CACHE.put(key, inputs, cached)
+    if _digests_in_sql():
+        # PostgreSQL: the rows are compared by their digests, computed where the rows are (one statement,
+        # one snapshot), so a view of an unchanged county transfers three strings, not its rows.
+        cached = _BUILD_CACHE.get(key, (county.name, *_current_digests([q for q, _ in parts])))
+        if cached is None:
+            (schools, d1), (teachers, d2), (history_rows, d3) = (_rows_with_digest(q, order) for q, order in parts)
+            history = _by_teacher(history_rows)
+            cached = _build_from_rows(county.name, year, values, on, schools, teachers, history)
+            _BUILD_CACHE.put(key, (county.name, d1, d2, d3), cached)
+    else:
+        schools, teachers, history_rows = (db.session.execute(q.order_by(*order)).all() for q, order in parts)
+        history = _by_teacher(history_rows)
+        inputs = (county.name, schools, teachers, history)
+        cached = _BUILD_CACHE.get(key, inputs)
+        if cached is None:
+            cached = _build_from_rows(county.name, year, values, on, schools, teachers, history)
+            _BUILD_CACHE.put(key, inputs, cached)
     problem, by_staff_no = cached
     if options is not None:
         problem = replace(problem, options=options)
@@ -143,7 +153,9 @@ class _BuildCache:
     """Built problems (and outlooks) per (county, year, day, settings), least recently used first out.
 
     Derive, don't copy: an entry stores the rows it was built from and is returned only when the rows
-    read in this request are equal to them (comparing rows is a small fraction of building from them).
+    read in this request are equal to them (comparing rows is a small fraction of building from them; on
+    PostgreSQL an md5 of each row set's text stands for its rows, computed in the statement that reads
+    them, so an entry is always keyed by exactly what it was built from).
     Nothing is invalidated by hand, so no writer — a form, an import, a bulk statement, another
     worker process — can leave a stale entry behind. The built problem is immutable (frozen dataclasses
     of tuples); callers only read the staff-number map; an ``Outlook`` is derived afresh from the
@@ -178,19 +190,58 @@ class _BuildCache:
 _BUILD_CACHE = _BuildCache()
 
 
-def _history_rows(teacher_filter) -> dict[int, list[Any]]:
-    """The assignment history of every teacher matching ``teacher_filter``, as plain rows (school_id,
-    kind, start_date, end_date) in the relationship's order, in one query: a county's history as ORM
-    collections cost most of a dashboard view (about 0.5 s of 1 s for 2,500 teachers)."""
-    rows = db.session.execute(
-        select(Assignment.teacher_id, Assignment.school_id, Assignment.kind, Assignment.start_date,
-               Assignment.end_date)
-        .join(Teacher, Teacher.id == Assignment.teacher_id).where(*teacher_filter)
-        .order_by(Assignment.teacher_id, Assignment.start_date, Assignment.id)).all()
+def _history_query(teacher_filter):
+    """The assignment history of every teacher matching ``teacher_filter`` as plain columns (school_id,
+    kind, start_date, end_date; ordered by teacher, start and id where read)."""
+    return (select(Assignment.teacher_id, Assignment.school_id, Assignment.kind, Assignment.start_date,
+                   Assignment.end_date, Assignment.id)
+            .join(Teacher, Teacher.id == Assignment.teacher_id).where(*teacher_filter))
+
+
+def _by_teacher(rows) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {}
     for row in rows:
         out.setdefault(row.teacher_id, []).append(row)
     return out
+
+
+def _history_rows(teacher_filter) -> dict[int, list[Any]]:
+    """The assignment history of every teacher matching ``teacher_filter``, as plain rows in the
+    relationship's order, in one query: a county's history as ORM collections cost most of a dashboard
+    view (about 0.5 s of 1 s for 2,500 teachers)."""
+    return _by_teacher(db.session.execute(
+        _history_query(teacher_filter).order_by(Assignment.teacher_id, Assignment.start_date, Assignment.id)).all())
+
+
+def _digests_in_sql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _digest(cte):
+    """SQL: an md5 over the text of every row of ``cte`` (sorted, so the order rows come in does not matter)."""
+    from sqlalchemy import func, literal_column
+    from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+    row = literal_column(f"{cte.name}::text")
+    return (select(func.md5(func.coalesce(func.string_agg(row, aggregate_order_by(literal_column("','"), row)), "")))
+            .select_from(cte).scalar_subquery())
+
+
+def _current_digests(queries) -> tuple[str, ...]:
+    """The digests of several row sets in one statement, so all are of one snapshot."""
+    ctes = [q.cte(f"r{i}") for i, q in enumerate(queries)]
+    return tuple(db.session.execute(select(*[_digest(c) for c in ctes])).one())
+
+
+def _rows_with_digest(query, order) -> tuple[list[Any], str]:
+    """The rows of ``query`` in ``order`` and their digest, from one statement (one snapshot), so the digest
+    describes exactly the rows returned: an entry cached under it was built from what it names."""
+    cte = query.cte("r")
+    names = [c.name for c in order]
+    stmt = select(cte, _digest(cte).label("row_digest")).order_by(*[cte.c[n] for n in names])
+    rows = db.session.execute(stmt).all()
+    digest = rows[0].row_digest if rows else db.session.execute(select(_digest(query.cte("r")))).scalar_one()
+    return rows, digest
 
 
 def _solver_teacher(t: Teacher, school_code: str, values: dict[str, Any], on: date,

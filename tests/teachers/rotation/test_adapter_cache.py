@@ -94,3 +94,27 @@ def test_cached_outlooks_are_copies(small):
     out = adapter.rotation_outlook(small.county, YEAR)
     out.eligible.clear()
     assert adapter.rotation_outlook(small.county, YEAR).count > 0
+
+
+def test_on_postgresql_a_cached_view_reads_one_digest_statement_not_the_rows(small):
+    """PostgreSQL compares the rows by digests computed where they are (one statement, one snapshot);
+    SQLite compares the rows themselves. Either way a change shows at once (the tests above run on both)."""
+    from sqlalchemy import event
+
+    db.session.commit()
+    first = _problem(small.county)
+    statements: list[str] = []
+    engine = db.session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert _problem(small.county) is first
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    if engine.dialect.name == "postgresql":
+        assert len(statements) == 1 and "md5" in statements[0]
+    else:
+        assert len(statements) == 3  # schools, teachers, history, compared in Python
