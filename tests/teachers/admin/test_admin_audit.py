@@ -132,4 +132,5 @@ def test_audit_page_names_objects_and_actions(client, trail):
     page = client.get("/admin/audit").get_data(as_text=True)
     assert '<option value="county">县（市、区）</option>' in page
     assert '<option value="user_account">账号</option>' in page
-    assert "<td>账号 #11</td>" in page and "<td>user_account #11</td>" not in page
+    hr = db.session.scalar(select(User).where(User.username == "hr"))
+    assert f"<td>账号 #{hr.id}</td>" in page and f"<td>user_account #{hr.id}</td>" not in page
