@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from teachers.extensions import db
@@ -107,7 +108,34 @@ def test_an_ods_saved_by_libreoffice_is_refused_by_name_and_writes_nothing(world
     assert result.table.fmt == "ods" and not result.ok
     assert [(r, c) for r, c, _m in problems(result)] == [(None, None)]
     assert ".ods" in result.issues[0].message and ".xlsx" in result.issues[0].message
+    with force_locale("en"):
+        english = imports.preview(world["hr"], "teachers", data, "t.ods", today=TODAY).issues[0].message
+    assert english.startswith("OpenDocument (.ods) files are not supported")
     with pytest.raises(imports.DomainError):
         imports.apply(world["hr"], "teachers", data, "libreoffice_teachers.ods", today=TODAY)
     db.session.rollback()
     assert teachers_count() == 0
+
+
+def test_through_the_page_the_libreoffice_file_previews_and_confirms_and_the_ods_is_refused(client, app, world,
+                                                                                         tmp_path):
+    from tests.conftest import login
+    from tests.teachers.io.test_import_views import _upload
+
+    app.config["IMPORT_DIR"] = str(tmp_path / "imports")
+    assert login(client, "hr").status_code == 302
+    page = _upload(client, fixture("libreoffice_teachers.ods"), name="教师.ods")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "不支持 OpenDocument（.ods）文件" in html
+    assert 'id="import-confirm"' not in html
+
+    bad = _upload(client, fixture("libreoffice_bad_id.xlsx")).get_data(as_text=True)
+    assert "<td>2</td><td>D（身份证号）</td>" in bad and 'id="import-confirm"' not in bad
+
+    data = fixture("libreoffice_teachers.xlsx")
+    html = _upload(client, data).get_data(as_text=True)
+    assert 'id="import-confirm"' in html and "王喆" in html
+    answer = client.post("/import/teachers/confirm",
+                         data={"sha256": imports.sha256(data), "filename": "教师.xlsx", "update": ""})
+    assert answer.status_code == 302
+    assert teachers_count() == 3
