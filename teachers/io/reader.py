@@ -136,6 +136,10 @@ def normalise_header(value: Any) -> str:
 
 def detect_format(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":
+        # OpenDocument (.ods, from LibreOffice or WPS) is a zip too; its first entry, stored uncompressed, is
+        # ``mimetype`` naming the format
+        if data[30:38] == b"mimetype" and data[38:84].startswith(b"application/vnd.oasis.opendocument"):
+            return "ods"
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
@@ -349,4 +353,7 @@ def read(data: bytes, spec: Spec) -> Table:
     fmt = detect_format(data)
     if fmt == "xls":
         return Table(fmt="xls", issues=[Issue(_("不支持旧版 .xls 文件：请在 Excel 中“另存为 .xlsx”后再导入。"))])
+    if fmt == "ods":
+        return Table(fmt="ods", issues=[Issue(_("不支持 OpenDocument（.ods）文件：请在 LibreOffice 或 WPS 中“另存为”"
+                                                "Excel 2007-365（.xlsx）格式后再导入。"))])
     return read_xlsx(data, spec) if fmt == "xlsx" else read_csv(data, spec)
