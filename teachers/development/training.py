@@ -95,6 +95,9 @@ def progress_of(teacher: Teacher, today: date, records: list[TrainingRecord] | N
     chosen = None
     if first_year is not None:
         chosen = cycle.cycle_of(date(first_year, 1, 1), rules)
+        if chosen.last_year < teacher.service_start.year or chosen.first_year > today.year:
+            # no certificate for a cycle before the teacher started or one that has not begun
+            raise NotFound(_("该教师在%(first)s–%(last)s年培训周期内没有任职记录。", first=chosen.first_year, last=chosen.last_year))
     items = [i for i in (item_of(r) for r in (records if records is not None else records_of(teacher))) if i]
     return cycle.progress(items, rules, today=today, probation=in_probation(teacher, today), cycle=chosen,
                           since=teacher.service_start)

@@ -221,7 +221,10 @@ def training_certificate(teacher_id: int):
     teacher = _fetch(training.get_teacher, teacher_id)
     records = training.records_of(teacher)
     first_year = int_arg("cycle", minimum=1900, maximum=2100)
-    progress = training.progress_of(teacher, _today(), records, first_year=first_year)
+    try:
+        progress = training.progress_of(teacher, _today(), records, first_year=first_year)
+    except NotFound:
+        abort(404)
     counted = [r for r in records if r.id in progress.counted_by_key]
     return render_template("development/certificate.html", teacher=teacher, p=progress, records=counted,
                            today=_today())

@@ -52,6 +52,11 @@ def test_the_whole_flow_through_the_pages(app, world):
     assert "还差 336 学时" in page
     cert = teacher.get(f"/teachers/{w.ta.id}/training/certificate").get_data(as_text=True)
     assert "计入学时：24" in cert and "张晓明" in cert and "临江市小学数学教研活动" in cert
+    # a cycle before the teacher began or one not yet begun has no certificate: 404, not an empty one
+    start = w.ta.service_start.year
+    assert teacher.get(f"/teachers/{w.ta.id}/training/certificate?cycle=1900").status_code == 404
+    assert teacher.get(f"/teachers/{w.ta.id}/training/certificate?cycle=2100").status_code == 404
+    assert teacher.get(f"/teachers/{w.ta.id}/training/certificate?cycle={start}").status_code == 200
 
 
 def test_evidence_downloads_as_an_attachment_with_its_chinese_name(app, world):
