@@ -155,8 +155,8 @@ def _run_one(name: str, which: str, args: argparse.Namespace) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     dump_problem(problem_from_dict(generate.make_instance(n_schools, n_counties, args.seed, **options)), out / f"{name}.json")
     workers = args.workers or 2
-    # the wall time counts reading the instance file and writing the plan (the issue's "reading and
-    # writing included"); generating the instance and the checker's pass afterwards are not counted
+    # the wall time counts reading the instance file and (this solver's) writing the plan: "reading and
+    # writing included"; generating the instance and the checker's pass afterwards are not counted
     started = time.monotonic()
     problem = load_problem(out / f"{name}.json")
     limit = LONG_S if args.long else (args.time_limit if args.time_limit is not None else problem.policy.time_limit_s)
