@@ -676,8 +676,7 @@ def _exact_from_fixed_mean(model: cp_model.CpModel, g: Group, surrogate, delta, 
 
 
 def _upper(var) -> int:
-    domain = list(var.proto.domain)  # (the proto's repeated field does not index from the end)
-    return domain[-1]
+    return int(var.domain.max())  # (5 µs through ``var.proto.domain``: 0.14 s on the county)
 
 
 def _fixed_mean_total(model: cp_model.CpModel, g: Group, ys: list):

@@ -72,19 +72,25 @@ EXACT_AFTER_S = 8.0
 KINDS_MIN_S = 12.0
 #: Most of the time limit the burden stage (fewest moves, wishes, distance at the proved Σ CV²) gets:
 #: measured on the generated county, it took 2.6 s by names and 6 s by classes to prove its own optimum,
-#: after a 1.7 s proof of Σ CV².
-BURDEN_SHARE = 0.02
+#: after a 1.7 s proof of Σ CV² (with CP-SAT's presolve). Without presolve (``PRESOLVE``), 2026-12-03 on
+#: the county seed 1: its LP needs ~0.5 s before the first improvement, so at 2 % (0.6 s of 30 s) it
+#: often kept the hinted plan (burden 47,929,509); at 3.5 % it reached 47,649,225, the optimum that 5 %
+#: proves. Run beside the proof on one thread each instead (tried the same day on the 16 unseen
+#: counties), the proof lost its second thread and took up to 9 s instead of 1.7 s: not kept.
+BURDEN_SHARE = 0.035
 #: Solve counties by classes of interchangeable teachers (``scheduling.aggregate``), not by names.
 AGGREGATE = True
 #: Where a total can change, the plain fixed-mean model first, then the exact one from its plan.
 SURROGATE_FIRST = True
-#: CP-SAT probing level of the county models (stages A–C; CP-SAT's default is 2). Presolve took ~1 s of
-#: the county's 2.6 s exact-model solve (probing ~0.5 s of it). Measured 2026-12-03 on the 16 unseen
-#: counties (seeds 1–4 × default, strict, teaching points 0.6 and 0; 2 workers, 30 s, load ~1, one run
-#: each, noisy): level 1 proved 12 of 16 against 11 at level 2, faster on 10 of the 11 both proved
-#: (county seed 1: 4.7 s against 5.6 s); on the 4 that neither proved, the plans were mixed (two better,
-#: two worse).
-PROBING_LEVEL = 1
+#: CP-SAT presolve in the county models (stages A–C: the fixed-mean model, the exact-totals model, the
+#: burden stage). Off: CP-SAT's presolve took 0.5–0.7 s of each solve on the county and rewrote the
+#: secant rows (overlap extraction, dominance) into a model whose search found the optimum later.
+#: Measured 2026-12-03 13:20–13:33 on the 16 unseen counties (seeds 1–4 × default, strict, teaching
+#: points 0.6 and 0; 2 workers, 30 s, one run each, load 0.3–2): with presolve (probing level 1) 11 of 16
+#: proved, in 3.1–21.5 s; without it in the exact-totals model only, 16 of 16 in 1.7–13.9 s; without it in
+#: all three stages, 16 of 16 in 1.7–4.0 s (median 2.5 s); the burden stage (then 2 % of the limit), which
+#: with presolve ended ``unknown`` (presolve used its whole 0.6 s), proved its own optimum on 9 of 16.
+PRESOLVE = False
 #: CP-SAT threads per county when counties run side by side. Measured on the prefecture (6 counties,
 #: 2 cores, 60 s): two counties at a time with one thread each gave Σ CV² 1.340, one at a time with
 #: two threads 1.355.
@@ -389,7 +395,7 @@ def solve_county(
     (larger ones) → when Σ CV² is proved optimal and time is left, the least burden at that Σ CV²."""
     from scheduling import greedy, infeasibility
     from scheduling._cpsat import cp_model
-    from scheduling.aggregate import add_wishes, aggregate, counts_of, disaggregate
+    from scheduling.aggregate import aggregate, counts_of, disaggregate
     from scheduling.lns import plan_value
     from scheduling.messages import text
     from scheduling.model import SCALE, build_model, county_data, exact_lower_bound
@@ -415,7 +421,7 @@ def solve_county(
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         solver.parameters.relative_gap_limit = 1e-4
-        solver.parameters.cp_model_probing_level = PROBING_LEVEL
+        solver.parameters.cp_model_presolve = PRESOLVE
         if workers == 1:
             solver.parameters.interleave_search = False
             if det_budget is not None:
@@ -450,6 +456,19 @@ def solve_county(
     def hint(built, plan: set) -> None:
         values = counts_of(agg, plan) if agg is not None else dict.fromkeys(plan, 1)
         _hint_plan(built, values, seconds=min(1.0, 0.05 * time_limit_s), deterministic=deterministic)
+
+    def least_burden(built, values: list[int], ceiling: int, seconds: float) -> set | None:
+        """Stage C on a model not solved before: Σ CV² at most ``ceiling`` (model units), least burden,
+        from the complete solution ``values`` (proto order); the named plan found, or None."""
+        wishes = _burden_objective(built, agg, values, ceiling)
+        solver2 = cp_model.CpSolver()
+        params(solver2, seconds, det((1 - FIXED_SHARE) * 0.2))
+        if _solve_watched(solver2, built.model, control) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        if agg is None:
+            return {key for key, var in built.x.items() if solver2.boolean_value(var)}
+        flows = {key: solver2.value(var) for key, var in built.x.items() if solver2.value(var)}
+        return disaggregate(agg, flows, {key for key, w in wishes.items() if solver2.value(w)})
 
     def read(built, solver) -> set:
         if agg is None:
@@ -563,25 +582,11 @@ def solve_county(
     if proved is not None and (deterministic or remaining > 0.2) and not _stopped(control):
         model_, solver = proved
         outcome.bound = best_value[0]
-        _hint_values(model_.model, list(solver.response_proto.solution))
-        model_.model.add(model_.balance <= round(solver.objective_value))
-        burden, wishes = model_.burden, {}
-        if agg is not None:  # wishes belong to people: a b-matching of wishers inside the class flows
-            bonus, wishes = add_wishes(model_, agg)
-            burden = burden - bonus
-        model_.model.minimize(burden)
-        solver2 = cp_model.CpSolver()
         # best effort (Σ CV² is already proved): a short, fixed share of the limit
-        params(solver2, min(remaining, BURDEN_SHARE * time_limit_s), det((1 - FIXED_SHARE) * 0.2))
-        status2 = _solve_watched(solver2, model_.model, control)
-        if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if agg is not None:
-                flows = {key: solver2.value(var) for key, var in model_.x.items() if solver2.value(var)}
-                polished = disaggregate(agg, flows, {key for key, w in wishes.items() if solver2.value(w)})
-            else:
-                polished = {key for key, var in model_.x.items() if solver2.boolean_value(var)}
-            if greedy.is_valid(full, polished) and plan_value(full, polished)[0] <= best_value[0] + 1e-9:
-                chosen = polished
+        seconds = min(remaining, BURDEN_SHARE * time_limit_s)
+        polished = least_burden(model_, list(solver.response_proto.solution), round(solver.objective_value), seconds)
+        if polished is not None and greedy.is_valid(full, polished) and plan_value(full, polished)[0] <= best_value[0] + 1e-9:
+            chosen = polished
     outcome.status = "optimal" if stage1_optimal else "feasible"
     outcome.objective = plan_value(full, chosen)[0]
     if outcome.bound is not None:
@@ -784,10 +789,35 @@ def _solve_watched(solver, model, control: Control | None, callback=None) -> int
         control.detach(solver)
 
 
+def _burden_objective(built, agg, values: list[int], ceiling: int) -> dict:
+    """Turn a built county model (classes when ``agg`` is given) into its burden stage: Σ CV² at most
+    ``ceiling`` (model units), minimise the burden (less the wishes honoured, by person for classes),
+    hinted with the complete solution ``values`` (proto order) and the wishers it sends. Returns the
+    wish literals ((teacher, destination) → literal; none without classes)."""
+    from scheduling.aggregate import add_wishes, disaggregate
+
+    _hint_values(built.model, values)
+    built.model.add(built.balance <= ceiling)
+    burden, wishes = built.burden, {}
+    if agg is not None:  # wishes belong to people: a b-matching of wishers inside the class flows
+        bonus, wishes = add_wishes(built, agg)
+        burden = burden - bonus
+        # complete the hint with the wishers the flows would send (as ``disaggregate`` names them):
+        # CP-SAT then starts from the plan instead of searching for a first solution
+        named = disaggregate(agg, {key: values[var.index] for key, var in built.x.items() if values[var.index]})
+        for key, w in wishes.items():
+            built.model.add_hint(w, 1 if key in named else 0)
+    built.model.minimize(burden)
+    return wishes
+
+
 def _hint_values(model, values: list[int]) -> None:
+    """Hint every variable of ``model`` in proto order (a complete solution): written to the proto in
+    two calls, not one ``add_hint`` per variable (0.1 s on the county's three models)."""
     model.clear_hints()
-    for index, value in enumerate(values):
-        model.add_hint(model.get_int_var_from_proto_index(index), value)
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(int(v) for v in values)
 
 
 def _hint_plan(built, plan: dict[tuple[str, str], int], seconds: float, deterministic: bool = False) -> None:
@@ -798,8 +828,9 @@ def _hint_plan(built, plan: dict[tuple[str, str], int], seconds: float, determin
     which it often fails to do; a short solve with the moves fixed fills them in."""
     from scheduling._cpsat import cp_model
 
-    for key, var in built.x.items():
-        built.model.add_hint(var, plan.get(key, 0))
+    hint = built.model.proto.solution_hint
+    hint.vars.extend(var.index for var in built.x.values())
+    hint.values.extend(plan.get(key, 0) for key in built.x)
     if not plan:
         return
     fixed = built.model.clone()

@@ -201,3 +201,37 @@ def test_progress_is_throttled(make_instance):
     gaps = [b - a for a, b in itertools.pairwise(running)]
     assert all(g >= 0.45 for g in gaps), gaps
     assert len(running) >= 2  # it does report while running
+
+
+def test_burden_stage_starts_from_a_complete_feasible_hint(make_instance):
+    """The burden stage of a class model hints every variable, its wish literals included, and the
+    hint is a solution at the proved Σ CV² (without the wish literals CP-SAT had to search for one)."""
+    from scheduling._cpsat import cp_model
+    from scheduling.aggregate import aggregate
+    from scheduling.model import build_model, county_data
+    from scheduling.solve import _burden_objective
+
+    problem = problem_from_dict(make_instance.make_instance(10, 1, 3))
+    (county,) = rules.counties(problem)
+    agg = aggregate(county_data(problem, county))
+    built = build_model(agg.data, fixed_mean=True, exact_totals=True)
+    built.model.minimize(built.balance)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(built.model) == cp_model.OPTIMAL
+    values = list(solver.response_proto.solution)
+    wishes = _burden_objective(built, agg, values, round(solver.objective_value))
+    assert wishes, "the generated county has wishers in classes of two or more"
+    hint = built.model.proto.solution_hint
+    assert sorted(hint.vars) == list(range(len(built.model.proto.variables)))
+    hinted = dict(zip(hint.vars, hint.values, strict=True))
+    assert any(hinted[w.index] for w in wishes.values()), "the flows send some wisher where they wished"
+    fixed = built.model.clone()
+    for index, value in hinted.items():
+        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+    fixed.clear_hints()
+    check_solver = cp_model.CpSolver()
+    check_solver.parameters.num_workers = 1
+    assert check_solver.solve(fixed) == cp_model.OPTIMAL
+
