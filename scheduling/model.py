@@ -515,6 +515,9 @@ class GroupTerm:
     #: the term is SCALE × the exact CV² (up to rounding) whatever the total: a fixed-mean term whose
     #: total cannot change, or one written per possible total (``_exact_total``)
     exact: bool = False
+    #: the group's count variables (one per school whose count a move can change): the term, like
+    #: every term, is a function of the counts alone (totals are their sums)
+    counts: list = field(default_factory=list)
 
 
 def add_balance_objective_terms(
@@ -548,7 +551,7 @@ def add_balance_objective_terms(
                 into[dest].append(var)
             if a_in != d_in:
                 (cross_in if d_in else cross_out).append(var)
-        zs = []
+        zs, count_vars = [], []
         counts: list[tuple[str, cp_model.IntVar, int, int]] = []  # fixed mean: school, count, low, high
         for s in g.schools:
             if not into[s] and not out_of[s]:
@@ -562,6 +565,7 @@ def add_balance_objective_terms(
                 high = c0 + min(arrivals, data.band[s][1] - data.headcount[s] + data.outflow_cap[s])
             count = model.new_int_var(low, high, f"c[{g.key},{s}]")
             model.add(count == c0 + cp_model.LinearExpr.sum(into[s]) - cp_model.LinearExpr.sum(out_of[s]))
+            count_vars.append(count)
             if low == high:
                 continue
             if fixed_mean:
@@ -603,6 +607,7 @@ def add_balance_objective_terms(
                 terms[g.key] = GroupTerm(g, zs, surrogate, {g.total_before: None}, (down, up))
         else:
             terms[g.key] = _cv2_term(model, g, zs, cross_in, cross_out, max_in, max_out)
+        terms[g.key].counts = count_vars
     balance = cp_model.LinearExpr.sum([t.cv2 for t in terms.values()])
     return balance, terms
 

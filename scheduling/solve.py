@@ -73,10 +73,12 @@ KINDS_MIN_S = 12.0
 #: Most of the time limit the burden stage (fewest moves, wishes, distance at the proved Σ CV²) gets:
 #: measured on the generated county, it took 2.6 s by names and 6 s by classes to prove its own optimum,
 #: after a 1.7 s proof of Σ CV² (with CP-SAT's presolve). Without presolve (``PRESOLVE``), 2026-12-03 on
-#: the county seed 1: its LP needs ~0.5 s before the first improvement, so at 2 % (0.6 s of 30 s) it
-#: often kept the hinted plan (burden 47,929,509); at 3.5 % it reached 47,649,225, the optimum that 5 %
-#: proves. Run beside the proof on one thread each instead (tried the same day on the 16 unseen
-#: counties), the proof lost its second thread and took up to 9 s instead of 1.7 s: not kept.
+#: the county seed 1: its LP needed ~0.5 s before the first improvement (2 % of 30 s mostly kept the
+#: hinted plan, burden 47,929,509; 3.5 % reached 47,649,225). With every count held at the proved plan's
+#: (``_burden_objective``; a restriction, Σ CV² unchanged by construction), measured the same day on the
+#: 16 unseen counties against the stage without it given 20 %: the same burden on all 16, proved on 16
+#: in 0.14–0.77 s (without: proved on 15, in 0.54–5.3 s). Tried and dropped: the stage beside the proof,
+#: one thread each: the proof lost its second thread and took up to 9 s instead of 1.7 s.
 BURDEN_SHARE = 0.035
 #: Solve counties by classes of interchangeable teachers (``scheduling.aggregate``), not by names.
 AGGREGATE = True
@@ -791,13 +793,18 @@ def _solve_watched(solver, model, control: Control | None, callback=None) -> int
 
 def _burden_objective(built, agg, values: list[int], ceiling: int) -> dict:
     """Turn a built county model (classes when ``agg`` is given) into its burden stage: Σ CV² at most
-    ``ceiling`` (model units), minimise the burden (less the wishes honoured, by person for classes),
+    ``ceiling`` (model units) and every school's counts as in ``values``, minimise the burden (less the wishes honoured, by person for classes),
     hinted with the complete solution ``values`` (proto order) and the wishers it sends. Returns the
     wish literals ((teacher, destination) → literal; none without classes)."""
     from scheduling.aggregate import add_wishes, disaggregate
 
     _hint_values(built.model, values)
     built.model.add(built.balance <= ceiling)
+    # a restriction: every count at its value in ``values``. Σ CV² is a function of the counts alone, so
+    # every plan of the stage keeps it, and the LP is left with moves and wishes only (see BURDEN_SHARE)
+    for term in built.group_terms.values():
+        for count in term.counts:
+            built.model.add(count == values[count.index])
     burden, wishes = built.burden, {}
     if agg is not None:  # wishes belong to people: a b-matching of wishers inside the class flows
         bonus, wishes = add_wishes(built, agg)

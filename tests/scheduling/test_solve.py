@@ -235,3 +235,40 @@ def test_burden_stage_starts_from_a_complete_feasible_hint(make_instance):
     check_solver.parameters.num_workers = 1
     assert check_solver.solve(fixed) == cp_model.OPTIMAL
 
+
+
+def test_burden_stage_holds_every_count_so_the_balance_cannot_move(make_instance):
+    """The burden stage keeps each school's counts at the proved plan's: even with room in Σ CV² (a
+    ceiling ten times the optimum), no count can change, so neither can Σ CV²."""
+    from scheduling._cpsat import cp_model
+    from scheduling.aggregate import aggregate
+    from scheduling.model import build_model, county_data
+    from scheduling.solve import _burden_objective
+
+    problem = problem_from_dict(make_instance.make_instance(10, 1, 3))
+    (county,) = rules.counties(problem)
+    agg = aggregate(county_data(problem, county))
+
+    def burden_model():
+        built = build_model(agg.data, fixed_mean=True, exact_totals=True)
+        built.model.minimize(built.balance)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(built.model) == cp_model.OPTIMAL
+        values = list(solver.response_proto.solution)
+        _burden_objective(built, agg, values, 10 * round(solver.objective_value) + 10)
+        return built, values
+
+    built, values = burden_model()
+    movable = [c for term in built.group_terms.values() for c in term.counts if c.domain.min() < c.domain.max()]
+    assert movable, "some school's count can change in this county"
+    count = movable[0]
+    built.model.add(count != values[count.index])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(built.model) == cp_model.INFEASIBLE
+    # the same change is possible in the balance model itself: the stage, not the rules, forbids it
+    free = build_model(agg.data, fixed_mean=True, exact_totals=True)
+    free.model.add(free.model.get_int_var_from_proto_index(count.index) != values[count.index])
+    assert cp_model.CpSolver().solve(free.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
