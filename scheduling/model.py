@@ -515,8 +515,8 @@ class GroupTerm:
     #: the term is SCALE × the exact CV² (up to rounding) whatever the total: a fixed-mean term whose
     #: total cannot change, or one written per possible total (``_exact_total``)
     exact: bool = False
-    #: the group's count variables (one per school whose count a move can change): the term, like
-    #: every term, is a function of the counts alone (totals are their sums)
+    #: the group's count variables (one per school some move reaches): the term, like every term, is
+    #: a function of the counts alone (totals are their sums)
     counts: list = field(default_factory=list)
 
 

@@ -467,15 +467,14 @@ def solve_county(
         params(solver2, seconds, det((1 - FIXED_SHARE) * 0.2))
         if _solve_watched(solver2, built.model, control) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        if agg is None:
-            return {key for key, var in built.x.items() if solver2.boolean_value(var)}
-        flows = {key: solver2.value(var) for key, var in built.x.items() if solver2.value(var)}
-        return disaggregate(agg, flows, {key for key, w in wishes.items() if solver2.value(w)})
+        return read(built, solver2, wishes)
 
-    def read(built, solver) -> set:
+    def read(built, solver, wishes: dict | None = None) -> set:
+        """The named plan of a solved model; ``wishes`` (the burden stage's literals) say which wishers go."""
         if agg is None:
             return {key for key, var in built.x.items() if solver.value(var)}
-        return disaggregate(agg, {key: solver.value(var) for key, var in built.x.items() if solver.value(var)})
+        flows = {key: solver.value(var) for key, var in built.x.items() if solver.value(var)}
+        return disaggregate(agg, flows, {key for key, w in (wishes or {}).items() if solver.value(w)})
 
     model_data = agg.data if agg is not None else data
     if not _stopped(control) and not data.pruned and SURROGATE_FIRST:
@@ -793,9 +792,10 @@ def _solve_watched(solver, model, control: Control | None, callback=None) -> int
 
 def _burden_objective(built, agg, values: list[int], ceiling: int) -> dict:
     """Turn a built county model (classes when ``agg`` is given) into its burden stage: Σ CV² at most
-    ``ceiling`` (model units) and every school's counts as in ``values``, minimise the burden (less the wishes honoured, by person for classes),
-    hinted with the complete solution ``values`` (proto order) and the wishers it sends. Returns the
-    wish literals ((teacher, destination) → literal; none without classes)."""
+    ``ceiling`` (model units) and every school's counts as in ``values``; minimise the burden (less the
+    wishes honoured, by person for classes), hinted with the complete solution ``values`` (proto order)
+    and the wishers it sends. Returns the wish literals ((teacher, destination) → literal; none without
+    classes)."""
     from scheduling.aggregate import add_wishes, disaggregate
 
     _hint_values(built.model, values)
