@@ -230,7 +230,7 @@ def test_killed_worker_leaves_a_failed_retryable_run(rq_app):
     from teachers.demo import seed_demo
     from teachers.models import County, User
 
-    seed_demo()  # the demo county: its neighbourhood search runs to the time limit
+    seed_demo()
     hr = db.session.scalar(select(User).where(User.username == "hr"))
     county = db.session.scalar(select(County))
     rnd = services.open_round(hr, county.id, 2027, today=TODAY)
@@ -241,16 +241,32 @@ def test_killed_worker_leaves_a_failed_retryable_run(rq_app):
     db.session.commit()
     run_id = run.id
     worker = _worker(rq_app, burst=False)
+    # The demo county is proved in a second or two, so the kill must not race the solve: as soon as
+    # the run is running, this connection holds a write on its row (a row lock on PostgreSQL, the
+    # write lock on SQLite). The worker's progress, heartbeat and final writes then wait, so the run
+    # cannot leave "running" before the worker is killed mid-solve.
+    blocker = db.engine.connect()
     try:
         deadline = time.monotonic() + 60
-        while _reload(run_id).status != RunStatus.RUNNING:
+        while True:
+            db.session.expire_all()
+            if db.session.scalar(select(SolveRun.status).where(SolveRun.id == run_id)) != RunStatus.QUEUED:
+                break
+            db.session.rollback()
             assert time.monotonic() < deadline, "the worker never took the job"
             assert worker.poll() is None, worker.stdout.read().decode()
-            time.sleep(0.2)
+            time.sleep(0.02)
+        db.session.rollback()
+        blocker.execute(update(SolveRun).where(SolveRun.id == run_id)
+                        .values(heartbeat_at=SolveRun.heartbeat_at))
+        held = blocker.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
+        assert held == RunStatus.RUNNING, f"the run was {held} before its row could be held"
         time.sleep(1)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
+        blocker.rollback()
+        blocker.close()
     time.sleep(2.5)  # longer than ROTATION_STALE_AFTER_S without a heartbeat
     state = jobs.progress(hr, run_id)
     db.session.commit()
