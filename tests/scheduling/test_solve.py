@@ -205,7 +205,6 @@ def test_progress_is_throttled(make_instance):
     assert len(running) >= 2  # it does report while running
 
 
-
 def _proved_class_model(make_instance):
     """A small generated county by classes, its fixed-mean model with exact totals solved to optimality:
     (aggregation, built model, the solution in proto order, the optimum in model units)."""

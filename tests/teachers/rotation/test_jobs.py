@@ -248,15 +248,10 @@ def test_killed_worker_leaves_a_failed_retryable_run(rq_app):
     blocker = db.engine.connect()
     try:
         deadline = time.monotonic() + 60
-        while True:
-            db.session.expire_all()
-            if db.session.scalar(select(SolveRun.status).where(SolveRun.id == run_id)) != RunStatus.QUEUED:
-                break
-            db.session.rollback()
+        while _reload(run_id).status == RunStatus.QUEUED:
             assert time.monotonic() < deadline, "the worker never took the job"
             assert worker.poll() is None, worker.stdout.read().decode()
             time.sleep(0.02)
-        db.session.rollback()
         blocker.execute(update(SolveRun).where(SolveRun.id == run_id)
                         .values(heartbeat_at=SolveRun.heartbeat_at))
         held = blocker.scalar(select(SolveRun.status).where(SolveRun.id == run_id))
